@@ -1,0 +1,46 @@
+"""Button payloads: short, versioned and checked on return.
+
+Telegram gives a button 64 bytes of `callback_data`, and any client can send any bytes back,
+so a payload is only a pointer (`v1:<action>:<args>`) that the coach service verifies against
+the database: the session must be the presser's and the question still the current one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "v1"
+ACTIONS = {"a": 3, "r": 1, "f": 1}  # answer(session, question position, option), resume, forget
+
+
+@dataclass(frozen=True)
+class Callback:
+    action: str
+    args: tuple[int, ...] | tuple[str, ...]
+
+
+def answer(session_id: int, position: int, option: int) -> str:
+    return f"{PREFIX}:a:{session_id}:{position}:{option}"
+
+
+def resume(session_id: int) -> str:
+    return f"{PREFIX}:r:{session_id}"
+
+
+def forget(choice: str) -> str:
+    return f"{PREFIX}:f:{choice}"
+
+
+def parse(data: str) -> Callback | None:
+    """The payload's action and arguments, or None for anything we did not produce."""
+    parts = data.split(":")
+    if len(data.encode()) > 64 or len(parts) < 2 or parts[0] != PREFIX:
+        return None
+    action, args = parts[1], parts[2:]
+    if ACTIONS.get(action) != len(args):
+        return None
+    if action == "f":
+        return Callback(action, (args[0],)) if args[0] in ("yes", "no") else None
+    if not all(arg.isdigit() and len(arg) < 12 for arg in args):
+        return None
+    return Callback(action, tuple(int(arg) for arg in args))

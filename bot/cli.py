@@ -1,0 +1,110 @@
+"""`python -m bot ...`: every entry point of Parley (see `python -m bot --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Parley, a negotiation coach. Without a command: the Telegram bot when "
+        "TELEGRAM_BOT_TOKEN is set, otherwise the console coach.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    chat = sub.add_parser("chat", help="the coach in this terminal (reads answers from stdin)")
+    chat.add_argument("--user", default=None, help="who is being coached (default: your login)")
+    chat.add_argument(
+        "--resume",
+        nargs="?",
+        const=-1,
+        type=int,
+        metavar="ID",
+        help="continue session ID, or your latest unfinished one",
+    )
+    sessions = sub.add_parser("sessions", help="list coaching sessions, oldest first")
+    sessions.add_argument("--user", default=None, help="only this console user's sessions")
+    sessions.add_argument("--json", action="store_true", help="print JSON")
+    export = sub.add_parser("export", help="print one session as JSON, Markdown or HTML")
+    export.add_argument("id", type=int)
+    export.add_argument("--format", choices=("json", "md", "html"), default="json")
+    export.add_argument("--output", type=Path, default=None, help="write to FILE, not stdout")
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=("upgrade",))
+    dialogues = sub.add_parser("dialogues", help="check or draw dialogue scripts")
+    dialogues.add_argument("action", choices=("validate", "graph"))
+    dialogues.add_argument("file", nargs="?", type=Path, default=None)
+    return parser
+
+
+def _setup_logging(settings: Settings, quiet: bool) -> None:
+    level = logging.WARNING if quiet and settings.log_level == "INFO" else settings.log_level
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the token
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    command = args.command
+    if command is None:
+        if settings.telegram_token:
+            command = "run"
+        else:
+            print(
+                "No TELEGRAM_BOT_TOKEN set, so here is the coach in your terminal. "
+                "To run on Telegram, put the token in .env (see README).\n"
+            )
+            command = "chat"
+            args.user, args.resume = None, None
+    _setup_logging(settings, quiet=command != "run")
+    from bot import commands
+
+    handlers = {
+        "run": commands.run_bot,
+        "chat": commands.chat,
+        "sessions": commands.sessions,
+        "export": commands.export,
+        "db": commands.db,
+        "dialogues": commands.dialogues,
+    }
+    try:
+        return handlers[command](settings, args)
+    except commands.CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "you"
+
+
+def quote(value: str) -> str:
+    return shlex.quote(value)
+
+
+def dump(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

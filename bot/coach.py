@@ -1,0 +1,202 @@
+"""The coach service: one inbound message in, one transaction, outgoing messages out.
+
+Transport-agnostic: the console, Telegram and tests all call `CoachService.handle(Inbound)`.
+Inside one database transaction it drops a duplicate delivery, loads and locks the user's open
+session, asks the dialogue engine for the step, stores the answer and transcript lines and
+writes every outgoing message to the outbox. The adapter sends what `handle` returns only after
+the commit, then calls `mark_delivered`; whatever it did not send is found by `pending`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversation import Turn
+from bot.engine.content import Content
+from bot.engine.render import Format
+from bot.reports import export_document, export_json
+from storage import repository as repo
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+FORMATS: dict[str, Format] = {"console": "text", "telegram": "html", "web": "html"}
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message or button press, whatever it arrived by.
+
+    `delivery_id` is unique per delivery (Telegram's update id); a second delivery with the same
+    id does nothing. `media` names non-text content (\"a sticker\") so it can be answered.
+    """
+
+    channel: str
+    user_ref: str
+    chat_id: str
+    delivery_id: str
+    text: str | None = None
+    button: str | None = None
+    media: str | None = None
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Outbound:
+    outbox_id: int
+    chat_id: str
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    kind: str = "info"
+    progress: tuple[int, int] | None = None
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True)
+class Reply:
+    messages: list[Outbound] = field(default_factory=list)
+    notice: str | None = None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: int
+    title: str
+    status: str
+    state: str
+    user: str
+    script: str
+    script_version: int
+    started_at: str
+    updated_at: str
+
+    def as_json(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def _outbound(row_id: int, chat_id: str, payload: dict[str, object]) -> Outbound:
+    buttons = tuple(
+        tuple((str(label), str(data)) for label, data in row)
+        for row in payload.get("buttons", [])  # type: ignore[attr-defined]
+    )
+    progress = payload.get("progress")
+    return Outbound(
+        outbox_id=row_id,
+        chat_id=chat_id,
+        text=str(payload["text"]),
+        buttons=buttons,
+        kind=str(payload.get("kind", "info")),
+        progress=(int(progress[0]), int(progress[1])) if isinstance(progress, list) else None,
+    )
+
+
+class CoachService:
+    """Owns the transaction around every inbound message; holds no per-user state."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        content: Content,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.content = content
+        self.clock = clock
+
+    def handle(self, inbound: Inbound) -> Reply:
+        """Apply one inbound message exactly once and return what to send."""
+        fmt = FORMATS.get(inbound.channel, "text")
+        with self.sessions.begin() as db:
+            if not repo.claim_delivery(db, f"{inbound.channel}:{inbound.delivery_id}"):
+                log.info("duplicate delivery ignored delivery=%s", inbound.delivery_id)
+                return Reply(duplicate=True)
+            user = repo.get_or_create_user(
+                db, f"{inbound.channel}:{inbound.user_ref}", inbound.channel, inbound.display_name
+            )
+            turn = Turn(db, self.content, user, inbound, fmt, self.clock())
+            turn.run()
+            rows = [
+                repo.add_outbox(db, turn.user_id, inbound.channel, inbound.chat_id, payload)
+                for payload in turn.outgoing
+            ]
+            db.flush()
+            messages = [_outbound(row.id, row.chat_id, row.payload) for row in rows]
+        log.info(
+            "handled channel=%s delivery=%s state=%s replies=%d",
+            inbound.channel,
+            inbound.delivery_id,
+            turn.state_after,
+            len(messages),
+        )
+        return Reply(messages, turn.notice)
+
+    def pending(self, channel: str, limit: int = 500) -> list[Outbound]:
+        """Committed but undelivered messages, oldest first (sent again at start-up)."""
+        with self.sessions() as db:
+            return [
+                _outbound(row.id, row.chat_id, row.payload)
+                for row in repo.pending_outbox(db, channel, limit)
+            ]
+
+    def mark_delivered(self, ids: Sequence[int]) -> None:
+        with self.sessions.begin() as db:
+            repo.mark_delivered(db, ids)
+
+    def list_all(self) -> list[SessionSummary]:
+        """Every session on every channel, oldest first (operator listing)."""
+        return self._summaries(None, None)
+
+    def list_sessions(self, channel: str, user_ref: str) -> list[SessionSummary]:
+        """One user's sessions, oldest first."""
+        return self._summaries(channel, user_ref)
+
+    def _summaries(self, channel: str | None, user_ref: str | None) -> list[SessionSummary]:
+        with self.sessions() as db:
+            user_id = None
+            if channel is not None:
+                user = repo.user_by_external_id(db, f"{channel}:{user_ref}")
+                if user is None:
+                    return []
+                user_id = user.id
+            names = repo.user_names(db)
+            return [
+                SessionSummary(
+                    id=row.id,
+                    title=row.title,
+                    status=row.status,
+                    state=row.state,
+                    user=names.get(row.user_id, "").partition(":")[2],
+                    script=row.script_id,
+                    script_version=row.script_version,
+                    started_at=row.started_at.isoformat(timespec="seconds") + "Z",
+                    updated_at=row.updated_at.isoformat(timespec="seconds") + "Z",
+                )
+                for row in repo.sessions_of(db, user_id)
+            ]
+
+    def export(
+        self, session_id: int, owner: tuple[str, str] | None = None
+    ) -> dict[str, Any] | None:
+        """The JSON export of one session; None if missing or not `owner`'s (channel, user)."""
+        with self.sessions() as db:
+            row = repo.get_session(db, session_id)
+            if row is None:
+                return None
+            user = repo.user_by_id(db, row.user_id)
+            if owner is not None and (user is None or user.external_id != ":".join(owner)):
+                return None
+            name = user.display_name or user.external_id if user else ""
+            return export_json(db, self.content, row, name)
+
+    def export_document(self, data: dict[str, Any], fmt: str) -> str:
+        return export_document(self.content, data, fmt)

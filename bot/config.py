@@ -1,0 +1,82 @@
+"""Settings from the environment, then `.env`, then a default.
+
+Secrets (the bot token, the web secret) are only ever read here and never logged: `Settings`
+hides them from its repr.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_API_BASE = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting is present but unusable; the message names the variable."""
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; comments and blank lines ignored, surrounding quotes removed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///data/parley.db"
+    telegram_token: str = field(default="", repr=False)
+    telegram_api_base: str = DEFAULT_API_BASE
+    admin_ids: frozenset[int] = frozenset()
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    web_secret_key: str = field(default="", repr=False)
+    log_level: str = "INFO"
+    dialogues_dir: Path | None = None
+
+
+def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+    """Read settings; fails loudly, naming the variable, on a malformed value."""
+    source = read_dotenv(dotenv or Path(".env"))
+    source.update(os.environ if env is None else env)
+
+    def get(key: str, default: str = "") -> str:
+        return source.get(key, default).strip() or default
+
+    try:
+        admins = frozenset(int(x) for x in get("PARLEY_ADMIN_IDS").split(",") if x.strip())
+    except ValueError:
+        raise ConfigError("PARLEY_ADMIN_IDS must be comma-separated Telegram user ids") from None
+    port = get("WEB_PORT", "8080")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"WEB_PORT must be a port number, not {port!r}")
+    level = get("LOG_LEVEL", "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+    return Settings(
+        database_url=get("DATABASE_URL", Settings.database_url),
+        telegram_token=get("TELEGRAM_BOT_TOKEN"),
+        telegram_api_base=get("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE),
+        admin_ids=admins,
+        webhook_url=get("WEBHOOK_URL"),
+        webhook_secret=get("WEBHOOK_SECRET"),
+        web_host=get("WEB_HOST", "127.0.0.1"),
+        web_port=int(port),
+        web_secret_key=get("WEB_SECRET_KEY"),
+        log_level=level,
+        dialogues_dir=Path(get("PARLEY_DIALOGUES_DIR")) if get("PARLEY_DIALOGUES_DIR") else None,
+    )

@@ -1,0 +1,111 @@
+"""The coach in a terminal: one answer per line in, the bot's messages out.
+
+Pipe-friendly by contract (DESIGN.md): it reads standard input line by line, writes every
+message to standard output, numbers the options of a choice, and on end of input saves and exits
+0. The coaching itself is the coach service's; this adapter only translates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TextIO
+
+from bot.coach import CoachService, Inbound, Outbound
+
+CHANNEL = "console"
+
+
+class Console:
+    """Translates lines to `Inbound`s and `Outbound`s to printed text for one user."""
+
+    def __init__(self, service: CoachService, user: str, out: TextIO, prompt: bool = False) -> None:
+        self.service = service
+        self.user = user
+        self.out = out
+        self.prompt = prompt
+        self.menu: list[tuple[str, str]] = []
+
+    def send(self, text: str | None = None, button: str | None = None) -> list[Outbound]:
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_ref=self.user,
+            chat_id=self.user,
+            delivery_id=uuid.uuid4().hex,
+            text=text,
+            button=button,
+            display_name=self.user,
+        )
+        reply = self.service.handle(inbound)
+        for message in reply.messages:
+            self.show(message)
+        self.service.mark_delivered([m.outbox_id for m in reply.messages])
+        self.out.flush()
+        return reply.messages
+
+    def show(self, message: Outbound) -> None:
+        lines = []
+        if message.progress is not None:
+            lines.append(f"[Question {message.progress[0]} of {message.progress[1]}]")
+        lines.append(message.text)
+        options = message.options
+        if options:
+            width = len(str(len(options)))
+            lines += [f"  {n:>{width}}. {label}" for n, (label, _data) in enumerate(options, 1)]
+            # A numbered menu that is not a question (resume, forget) is answered by button.
+            self.menu = options if message.kind != "question" else []
+        print("\n".join(lines) + "\n", file=self.out)
+
+    def line(self, raw: str) -> None:
+        """One typed line: a number picks from a non-question menu, anything else is text."""
+        text = raw.rstrip("\n")
+        choice = text.strip()
+        if self.menu and choice.isdigit() and 1 <= int(choice) <= len(self.menu):
+            data = self.menu[int(choice) - 1][1]
+            self.menu = []
+            self.send(button=data)
+            return
+        self.menu = []
+        self.send(text=text)
+
+    def loop(self, source: TextIO) -> None:
+        while True:
+            if self.prompt:
+                print("> ", end="", file=self.out, flush=True)
+            raw = source.readline()
+            if not raw:
+                break
+            self.line(raw)
+
+
+def run_chat(
+    service: CoachService,
+    user: str,
+    resume: int | None,
+    resume_latest: bool,
+    source: TextIO,
+    out: TextIO,
+    interactive: bool,
+) -> int:
+    """Open (or resume) a session, converse until end of input, and say how to come back."""
+    console = Console(service, user, out, prompt=interactive)
+    if resume is not None:
+        console.send(text=f"/resume {resume}")
+    elif resume_latest:
+        open_ones = [s for s in service.list_sessions(CHANNEL, user) if s.status == "active"]
+        if not open_ones:
+            print("No unfinished session to resume; starting a new one.\n", file=out)
+            console.send(text="/new")
+        else:
+            latest = max(open_ones, key=lambda s: (s.updated_at, s.id))
+            console.send(text=f"/resume {latest.id}")
+    else:
+        console.send(text="/start")
+    console.loop(source)
+    mine = service.list_sessions(CHANNEL, user)
+    if mine:
+        latest = max(mine, key=lambda s: (s.updated_at, s.id))
+        print(
+            f"Saved. Continue any time: python -m bot chat --user {user} --resume {latest.id}",
+            file=out,
+        )
+    return 0

@@ -1,0 +1,33 @@
+"""Errors of the dialogue engine.
+
+EngineError
+ └── ScriptError      a dialogue script or lessons file is invalid (names file, entry, field)
+"""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Root of everything the engine raises on purpose."""
+
+
+class ScriptError(EngineError):
+    """A content file is wrong; the message names the file, the entry and the field."""
+
+    def __init__(self, source: str, entry: str | None, field: str, message: str) -> None:
+        self.source = source
+        self.entry = entry
+        self.field = field
+        self.message = message
+        self.problems: list[ScriptError] = [self]
+        where = f"{source}: {entry}, field '{field}'" if entry else f"{source}: field '{field}'"
+        super().__init__(f"{where}: {message}")
+
+    @classmethod
+    def many(cls, problems: list[ScriptError]) -> ScriptError:
+        """One error standing for several, so authors see every problem in one run."""
+        first = problems[0]
+        combined = cls(first.source, first.entry, first.field, first.message)
+        combined.problems = problems
+        combined.args = ("\n".join(str(p) for p in problems),)
+        return combined

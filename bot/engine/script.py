@@ -1,0 +1,258 @@
+"""Load and validate a dialogue script (YAML) into frozen, typed models.
+
+A script is content, written by coaches rather than programmers, so every mistake must be
+reported in their terms: the file, the question (or rule) and the field. Beyond the shape of
+each entry, the script as a whole is checked as a graph: every `goto` names a real question,
+every question can be reached from `start`, and every question can reach the end.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.engine.conditions import Condition
+from bot.engine.errors import ScriptError
+
+END = "done"
+"""The terminal state: reaching it produces the report."""
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Option(_Frozen):
+    value: str
+    label: str = Field(min_length=1, max_length=40)
+
+
+class Branch(_Frozen):
+    when: Condition | None = None
+    goto: str
+
+
+class Question(_Frozen):
+    """One question: how it is asked, how its answer is checked, and where it leads."""
+
+    id: str
+    kind: Literal["choice", "scale", "text", "date"]
+    prompt: str = Field(min_length=1)
+    lesson: str | None = None
+    options: tuple[Option, ...] = ()
+    low: str | None = None
+    high: str | None = None
+    min_length: int = Field(default=1, ge=0)
+    max_length: int = Field(default=1000, ge=1, le=3500)
+    allow_unknown: bool = False
+    optional: bool = False
+    future_only: bool = False
+    next: str | tuple[Branch, ...]
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("ids are lower-case letters, digits and underscores")
+        if value == END:
+            raise ValueError(f"{END!r} is reserved for the end of the dialogue")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Question:
+        if self.kind == "choice":
+            if len(self.options) < 2:
+                raise ValueError("a choice question needs at least two options")
+            values = [o.value for o in self.options]
+            if len(set(values)) != len(values):
+                raise ValueError("option values must be unique")
+            if "unknown" in values:
+                raise ValueError("use `allow_unknown: true` instead of an option named unknown")
+        elif self.options:
+            raise ValueError(f"options are only for choice questions, not {self.kind}")
+        if self.kind != "scale" and (self.low or self.high):
+            raise ValueError("low/high labels are only for scale questions")
+        if self.kind == "text" and self.min_length > self.max_length:
+            raise ValueError("min_length is larger than max_length")
+        if isinstance(self.next, tuple):
+            if not self.next:
+                raise ValueError("next needs at least one branch")
+            if self.next[-1].when is not None:
+                raise ValueError(
+                    "dead end: the last branch of `next` must have no `when` (the default)"
+                )
+        return self
+
+    def targets(self) -> list[str]:
+        """Every question (or the end) this one can lead to, in branch order."""
+        if isinstance(self.next, str):
+            return [self.next]
+        return [b.goto for b in self.next]
+
+
+class Rule(_Frozen):
+    """A named signal of a wrong assumption; it fires when `when` holds."""
+
+    id: str
+    lesson: str
+    when: Condition
+    evidence: tuple[str, ...] = ()
+    weight: int = Field(default=1, ge=1, le=3)
+    explain: str = Field(min_length=1)
+    advice: str = Field(min_length=1)
+
+    def evidence_questions(self) -> tuple[str, ...]:
+        """The questions whose answers are quoted back; by default those the rule reads."""
+        return self.evidence or tuple(sorted(self.when.questions()))
+
+
+class Script(_Frozen):
+    id: str
+    version: int = Field(ge=1)
+    title: str
+    start: str
+    title_from: str
+    questions: tuple[Question, ...]
+    rules: tuple[Rule, ...] = ()
+
+    _index: dict[str, Question] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._index = {q.id: q for q in self.questions}
+
+    def question(self, question_id: str) -> Question:
+        return self._index[question_id]
+
+    def has_question(self, question_id: str) -> bool:
+        return question_id in self._index
+
+    def position(self, question_id: str) -> int:
+        """1-based position of a question in the file, for "Question 7 of 24"."""
+        for index, question in enumerate(self.questions, start=1):
+            if question.id == question_id:
+                return index
+        return len(self.questions)
+
+
+def _describe(raw: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str]:
+    """Turn a pydantic location into (\"question 'x'\", 'field.path')."""
+    if len(loc) >= 2 and loc[0] in ("questions", "rules") and isinstance(loc[1], int):
+        kind = "question" if loc[0] == "questions" else "rule"
+        entries = raw.get(loc[0]) if isinstance(raw, dict) else None
+        entry = entries[loc[1]] if isinstance(entries, list) and len(entries) > loc[1] else None
+        name = entry.get("id") if isinstance(entry, dict) else None
+        label = f"{kind} {name!r}" if name else f"{kind} #{loc[1] + 1}"
+        rest = [str(p) for p in loc[2:] if not str(p).startswith(("function-", "tagged-"))]
+        return label, ".".join(rest) or "(entry)"
+    return None, ".".join(str(p) for p in loc) or "(file)"
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse YAML, reporting syntax errors with the file name and line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScriptError(str(path), None, "(file)", "file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        raise ScriptError(str(path), None, where, f"not valid YAML: {exc}") from None
+
+
+def parse_script(raw: Any, source: str) -> Script:
+    """Validate raw YAML data into a Script, then check it as a graph."""
+    if not isinstance(raw, dict):
+        raise ScriptError(source, None, "(file)", "expected a mapping with id, questions, ...")
+    try:
+        script = Script.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            entry, field = _describe(raw, tuple(err["loc"]))
+            problems.append(ScriptError(source, entry, field, err["msg"]))
+        raise problems[0] if len(problems) == 1 else ScriptError.many(problems) from None
+    check_graph(script, source)
+    return script
+
+
+def load_script(path: Path) -> Script:
+    return parse_script(read_yaml(path), str(path))
+
+
+def check_graph(script: Script, source: str) -> None:
+    """Reject unknown targets, duplicate ids, unreachable questions and dead ends."""
+    ids = [q.id for q in script.questions]
+    seen: set[str] = set()
+    for qid in ids:
+        if qid in seen:
+            raise ScriptError(source, f"question {qid!r}", "id", "duplicate question id")
+        seen.add(qid)
+    known = set(ids) | {END}
+    if script.start not in seen:
+        raise ScriptError(source, None, "start", f"unknown question {script.start!r}")
+    if script.title_from not in seen or script.question(script.title_from).kind != "text":
+        raise ScriptError(source, None, "title_from", "must name a free-text question")
+    for q in script.questions:
+        for index, target in enumerate(q.targets()):
+            if target not in known:
+                field = "next" if isinstance(q.next, str) else f"next.{index}.goto"
+                raise ScriptError(source, f"question {q.id!r}", field, f"unknown target {target!r}")
+        if isinstance(q.next, tuple):
+            for index, branch in enumerate(q.next):
+                _check_refs(source, f"question {q.id!r}", f"next.{index}.when", branch.when, seen)
+    for rule in script.rules:
+        _check_refs(source, f"rule {rule.id!r}", "when", rule.when, seen)
+        for qid in rule.evidence:
+            if qid not in seen:
+                raise ScriptError(
+                    source, f"rule {rule.id!r}", "evidence", f"unknown question {qid!r}"
+                )
+    reachable = _walk(script.start, lambda n: script.question(n).targets() if n != END else [])
+    for qid in ids:
+        if qid not in reachable:
+            raise ScriptError(source, f"question {qid!r}", "id", "unreachable from start")
+    reverse: dict[str, list[str]] = {}
+    for q in script.questions:
+        for target in q.targets():
+            reverse.setdefault(target, []).append(q.id)
+    finishing = _walk(END, lambda n: reverse.get(n, []))
+    for qid in ids:
+        if qid not in finishing:
+            raise ScriptError(
+                source, f"question {qid!r}", "next", "dead end: never reaches the end"
+            )
+
+
+def _check_refs(
+    source: str, entry: str, field: str, cond: Condition | None, known: set[str]
+) -> None:
+    if cond is None:
+        return
+    for qid in sorted(cond.questions()):
+        if qid not in known:
+            raise ScriptError(source, entry, field, f"unknown question {qid!r}")
+
+
+def _walk(start: str, neighbours: Any) -> set[str]:
+    seen = {start}
+    stack = [start]
+    while stack:
+        for nxt in neighbours(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen

@@ -1,0 +1,87 @@
+"""Engines and sessions: SQLite with the settings DESIGN.md measured, PostgreSQL as it is.
+
+SQLite: WAL, synchronous=NORMAL, a busy timeout, foreign keys on, and `BEGIN IMMEDIATE` for every
+transaction. Python's sqlite3 would otherwise start a deferred transaction that takes the write
+lock only at the first write, and two writers that both read first then lose an update. The
+database file and its folder are created on first use, and migrations are applied to head.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "busy_timeout=10000",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    """An engine for `url`; for SQLite the file's folder is created if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        _sqlite_setup(engine)
+        return engine
+    if parsed.drivername == "postgresql":
+        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def is_current(engine: Engine) -> bool:
+    """True when the database is at the newest migration."""
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every pending migration (the database is created if it does not exist)."""
+    if is_current(engine):
+        return
+    log.info("database upgrade starting url=%s", engine.url.render_as_string(hide_password=True))
+    command.upgrade(alembic_config(engine), "head")
+
+
+def open_database(url: str, pool_size: int = 5) -> sessionmaker[Session]:
+    """Engine + migrations + session factory: what every entry point calls once at start."""
+    engine = make_engine(url, pool_size)
+    upgrade(engine)
+    return sessionmaker(engine, expire_on_commit=False)
