@@ -1,0 +1,131 @@
+"""Shared fixtures: real SQLite files in a temporary folder, the shipped content, a clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.coach import CoachService, Inbound, Outbound, Reply
+from bot.engine.content import Content, load_content
+from storage.database import make_engine, open_database
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content()
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file always; PostgreSQL when TEST_DATABASE_URL names one."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db' / 'parley.db'}"
+        return
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def sessions(database_url: str) -> sessionmaker[Session]:
+    return open_database(database_url)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 25, 9, 0, 0))
+
+
+@pytest.fixture
+def service(sessions: sessionmaker[Session], content: Content, clock: Clock) -> CoachService:
+    return CoachService(sessions, content, clock=clock)
+
+
+class Chat:
+    """A user talking to the coach service directly; reads like a conversation."""
+
+    def __init__(self, service: CoachService, user: str = "ana", channel: str = "console") -> None:
+        self.service = service
+        self.user = user
+        self.channel = channel
+        self.counter = 0
+        self.received: list[str] = []
+        self.last: list[Outbound] = []
+
+    def send(
+        self,
+        text: str | None = None,
+        button: str | None = None,
+        media: str | None = None,
+        delivery: str | None = None,
+    ) -> Reply:
+        self.counter += 1
+        reply = self.service.handle(
+            Inbound(
+                channel=self.channel,
+                user_ref=self.user,
+                chat_id=self.user,
+                delivery_id=delivery or f"{self.user}-{self.counter}",
+                text=text,
+                button=button,
+                media=media,
+                display_name=self.user.title(),
+            )
+        )
+        self.last = list(reply.messages)
+        self.received += [m.text for m in reply.messages]
+        return reply
+
+    def says(self, text: str) -> Reply:
+        return self.send(text=text)
+
+    def button(self, label: str) -> str:
+        for message in reversed(self.last):
+            for option_label, data in message.options:
+                if option_label == label:
+                    return data
+        raise AssertionError(f"no button {label!r} in {[m.text for m in self.last]}")
+
+    def presses(self, label: str) -> Reply:
+        return self.send(button=self.button(label))
+
+    def question(self) -> Outbound:
+        questions = [m for m in self.last if m.kind == "question"]
+        assert questions, f"no question in the last reply: {[m.text for m in self.last]}"
+        return questions[-1]
+
+    def text(self) -> str:
+        return "\n\n".join(m.text for m in self.last)
+
+
+@pytest.fixture
+def chat(service: CoachService) -> Chat:
+    return Chat(service)
