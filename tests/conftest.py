@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -55,8 +55,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def sessions(database_url: str) -> sessionmaker[Session]:
-    return open_database(database_url)
+def opened() -> Iterator[Callable[[str], sessionmaker[Session]]]:
+    """Open databases like the app does, and close their connection pools after the test."""
+    factories: list[sessionmaker[Session]] = []
+
+    def open_(url: str) -> sessionmaker[Session]:
+        factory = open_database(url)
+        factories.append(factory)
+        return factory
+
+    yield open_
+    for factory in factories:
+        bind = factory.kw["bind"]
+        bind.dispose()
+
+
+@pytest.fixture
+def sessions(
+    database_url: str, opened: Callable[[str], sessionmaker[Session]]
+) -> sessionmaker[Session]:
+    return opened(database_url)
 
 
 @pytest.fixture
@@ -113,6 +131,9 @@ class Chat:
                 if option_label == label:
                     return data
         raise AssertionError(f"no button {label!r} in {[m.text for m in self.last]}")
+
+    def sends(self, media: str) -> Reply:
+        return self.send(media=media)
 
     def presses(self, label: str) -> Reply:
         return self.send(button=self.button(label))

@@ -111,7 +111,9 @@ def test_abandoned_branch_answers_do_not_count(mini: Content) -> None:
         ("maybe", "didn't recognise"),
     ],
 )
-def test_bad_choice_answers_are_reasked_with_a_reason(mini: Content, answer: str, reason: str) -> None:
+def test_bad_choice_answers_are_reasked_with_a_reason(
+    mini: Content, answer: str, reason: str
+) -> None:
     conv = run(mini, "rent")
     step = mini.dialogue.answer(conv, answer, TODAY)
     assert not step.accepted
@@ -158,7 +160,11 @@ def test_template_syntax_in_an_answer_is_shown_literally(mini: Content) -> None:
 
 @pytest.mark.parametrize(
     ("answer", "stored"),
-    [("2026-12-03", "2026-12-03"), ("3 Dec 2026", "2026-12-03"), ("December 3, 2026", "2026-12-03")],
+    [
+        ("2026-12-03", "2026-12-03"),
+        ("3 Dec 2026", "2026-12-03"),
+        ("December 3, 2026", "2026-12-03"),
+    ],
 )
 def test_dates_are_read_in_common_forms(mini: Content, answer: str, stored: str) -> None:
     conv = run(mini, "rent", "Two", "3", answer)

@@ -159,7 +159,7 @@ class ChatView:
         """Queue a callback_query for a button of a bot message; returns the query id."""
         with self.state.lock:
             mark = self.state.seq
-            message = self._keyboard_message(message_id)
+            message = self._keyboard_message(message_id, text is None and message_id is not None)
             if text is not None:
                 data = _button_data(message, text)
             assert data is not None
@@ -175,8 +175,9 @@ class ChatView:
             self._action_mark = self._reply_mark = mark
             return query_id
 
-    def _keyboard_message(self, message_id: int | None) -> BotMessage:
-        candidates = [m for m in self._bot_messages() if m.buttons]
+    def _keyboard_message(self, message_id: int | None, any_message: bool = False) -> BotMessage:
+        """The latest keyboard message, or ``message_id`` (forged data may target any)."""
+        candidates = [m for m in self._bot_messages() if m.buttons or any_message]
         if message_id is not None:
             candidates = [m for m in candidates if m.message_id == message_id]
         if not candidates:

@@ -134,7 +134,7 @@ class TelegramUser(ChatView):
         return self._last_query
 
     def presses_data(self, data: str, message_id: int | None = None) -> str:
-        """Send raw (possibly forged) callback data against the latest keyboard message."""
+        """Send raw (possibly forged) callback data for the latest keyboard (or any message_id)."""
         self._last_query = self._press(self.user_json, None, data, message_id)
         return self._last_query
 

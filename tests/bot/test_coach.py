@@ -1,0 +1,199 @@
+"""The coach service with the shipped content on a real database (SQLite, and PostgreSQL when
+TEST_DATABASE_URL is set): exactly-once handling, the outbox, commands and bad input."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import callbacks
+from bot.coach import CoachService
+from storage.models import OutboxMessage, TranscriptLine
+from tests.conftest import Chat
+
+
+def started(chat: Chat) -> Chat:
+    chat.says("/start")
+    chat.presses("OK, let's start")
+    return chat
+
+
+def test_first_message_greets_and_asks_for_consent(chat: Chat) -> None:
+    chat.says("/start")
+    assert chat.received[0].startswith("Hi Ana!")
+    question = chat.question()
+    assert [label for label, _ in question.options] == ["OK, let's start", "Tell me more"]
+    assert question.progress == (1, 30)
+
+
+def test_answers_move_through_the_script_and_title_the_session(
+    chat: Chat, service: CoachService
+) -> None:
+    started(chat)
+    assert "negotiating" in chat.question().text.lower()
+    chat.says("A raise at Acme")
+    chat.says("1")
+    [summary] = service.list_sessions("console", "ana")
+    assert summary.title == "A raise at Acme"
+    assert summary.state == "parties"
+
+
+def test_a_redelivered_message_does_nothing(chat: Chat, service: CoachService) -> None:
+    started(chat)
+    first = chat.send(text="A raise", delivery="update-77")
+    again = chat.send(text="A lease", delivery="update-77")
+    assert first.messages
+    assert again.duplicate
+    assert again.messages == []
+    assert service.list_sessions("console", "ana")[0].title == "A raise"
+
+
+def test_every_reply_is_in_the_outbox_until_marked_delivered(
+    chat: Chat, service: CoachService
+) -> None:
+    reply = chat.says("/start")
+    pending = service.pending("console")
+    assert [m.outbox_id for m in pending] == [m.outbox_id for m in reply.messages]
+    assert [m.text for m in pending] == [m.text for m in reply.messages]
+    service.mark_delivered([m.outbox_id for m in reply.messages])
+    assert service.pending("console") == []
+
+
+def test_back_returns_to_the_previous_question_and_shows_the_old_answer(chat: Chat) -> None:
+    started(chat)
+    chat.says("A raise")
+    chat.says("/back")
+    assert "negotiating" in chat.question().text.lower()
+    assert "You answered: A raise" in chat.text()
+    chat.says("A new lease")
+    assert chat.question().text != ""
+
+
+def test_template_syntax_and_html_in_answers_stay_literal(
+    chat: Chat, service: CoachService
+) -> None:
+    started(chat)
+    chat.says("{{ 7*7 }} <script>alert(1)</script>")
+    data = service.export(service.list_sessions("console", "ana")[0].id)
+    assert data is not None
+    user_lines = [line["text"] for line in data["transcript"] if line["from"] == "user"]
+    assert "{{ 7*7 }} <script>alert(1)</script>" in user_lines
+    assert not any("49" in line for line in user_lines)
+    html = service.export_document(data, "html")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_telegram_channel_escapes_user_text_in_html(service: CoachService) -> None:
+    chat = Chat(service, user="42", channel="telegram")
+    started(chat)
+    chat.says("<b>raise</b> & {{ 7*7 }}")
+    chat.says("/sessions")
+    assert "&lt;b&gt;raise&lt;/b&gt; &amp; {{ 7*7 }}" in chat.text()
+    assert "<b>raise</b>" not in chat.text()
+
+
+def test_option_number_out_of_range_is_reasked_without_moving(chat: Chat) -> None:
+    started(chat)
+    chat.says("A raise")
+    chat.says("17")
+    assert "There's no option 17" in chat.text()
+    assert "kind" in chat.question().text.lower() or chat.question().options
+
+
+def test_empty_and_huge_answers_are_reasked(chat: Chat, service: CoachService) -> None:
+    started(chat)
+    chat.says("")
+    assert "didn't catch" in chat.text()
+    chat.says("x" * 5000)
+    assert "5,000 characters" in chat.text()
+    assert service.list_sessions("console", "ana")[0].state == "topic"
+
+
+def test_a_sticker_gets_a_clear_reply_and_changes_nothing(
+    chat: Chat, service: CoachService
+) -> None:
+    started(chat)
+    chat.sends("a sticker")
+    assert "can't read a sticker" in chat.text()
+    assert service.list_sessions("console", "ana")[0].state == "topic"
+
+
+def test_unknown_command_is_explained_and_the_question_shown_again(chat: Chat) -> None:
+    started(chat)
+    chat.says("/dance")
+    assert "I don't know /dance" in chat.text()
+    assert "negotiating" in chat.question().text.lower()
+
+
+def test_report_before_the_end_says_how_far_along_we_are(chat: Chat) -> None:
+    started(chat)
+    chat.says("/report")
+    assert "question 3 of 30" in chat.text()
+
+
+def test_stale_button_from_an_earlier_question_is_refused(
+    chat: Chat, service: CoachService
+) -> None:
+    chat.says("/start")
+    old = chat.button("OK, let's start")
+    chat.send(button=old)
+    chat.send(button=old)
+    assert "earlier question" in chat.text()
+    assert service.list_sessions("console", "ana")[0].state == "topic"
+
+
+def test_forged_button_is_refused(chat: Chat) -> None:
+    chat.says("/start")
+    chat.send(button="v1:a:1:1:99")
+    assert "couldn't read that button" in chat.text()
+    chat.send(button="'; DROP TABLE users; --")
+    assert "couldn't read that button" in chat.text()
+
+
+def test_another_users_session_cannot_be_answered_or_resumed(service: CoachService) -> None:
+    started(Chat(service, "ana"))
+    ana_session = service.list_sessions("console", "ana")[0].id
+    bob = Chat(service, "bob")
+    bob.says("/start")
+    bob.send(button=callbacks.answer(ana_session, 3, 0))
+    assert "doesn't belong to your conversation" in bob.text()
+    bob.says(f"/resume {ana_session}")
+    assert f"can't find session {ana_session}" in bob.text()
+    assert service.export(ana_session, owner=("console", "bob")) is None
+    assert service.list_sessions("console", "ana")[0].state == "topic"
+
+
+def test_sessions_are_kept_per_negotiation_and_resumable(chat: Chat, service: CoachService) -> None:
+    started(chat)
+    chat.says("A raise")
+    chat.says("/new")
+    chat.presses("OK, let's start")
+    chat.says("A lease")
+    first, second = service.list_sessions("console", "ana")
+    assert (first.title, second.title) == ("A raise", "A lease")
+    chat.says(f"/resume {first.id}")
+    assert "continuing “A raise”" in chat.text()
+    chat.says("/sessions")
+    assert "#1 A raise" in chat.text() or f"#{first.id} A raise" in chat.text()
+
+
+def test_forget_asks_first_then_deletes_everything(
+    chat: Chat, service: CoachService, sessions: sessionmaker[Session]
+) -> None:
+    started(chat)
+    chat.says("A secret deal")
+    chat.says("/forget")
+    assert "can't be undone" in chat.text()
+    chat.presses("No, keep my data")
+    assert "Nothing was deleted" in chat.text()
+    assert service.list_sessions("console", "ana")
+    chat.says("/forget")
+    chat.presses("Yes, delete everything")
+    assert "everything about you is deleted" in chat.text()
+    assert service.list_sessions("console", "ana") == []
+    with sessions() as db:
+        lines = db.scalars(select(TranscriptLine)).all()
+        assert all("secret" not in line.text for line in lines)
+        kept = db.scalars(select(OutboxMessage)).all()
+        assert all("secret" not in str(row.payload) for row in kept)
