@@ -1,0 +1,103 @@
+"""`python -m bot` as operators and content authors use it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.console_process import REPO, run_bot
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    done = run_bot(tmp_path / "p.db", "--help")
+    for command in ("run", "chat", "sessions", "export", "db", "dialogues"):
+        assert command in done.stdout
+
+
+def test_no_token_starts_the_console_after_saying_how_to_connect_telegram(tmp_path: Path) -> None:
+    done = run_bot(tmp_path / "data" / "p.db", stdin="")
+    assert done.returncode == 0
+    first_line = done.stdout.splitlines()[0]
+    assert "TELEGRAM_BOT_TOKEN" in first_line
+    assert "[Question 1 of" in done.stdout
+    assert (tmp_path / "data" / "p.db").is_file()
+
+
+def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
+    done = run_bot(tmp_path / "new" / "p.db", "db", "upgrade")
+    assert done.returncode == 0
+    assert "up to date" in done.stdout
+    assert (tmp_path / "new" / "p.db").is_file()
+
+
+def test_dialogues_validate_accepts_the_shipped_script(tmp_path: Path) -> None:
+    done = run_bot(tmp_path / "p.db", "dialogues", "validate")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok:")
+    single = run_bot(tmp_path / "p.db", "dialogues", "validate", "dialogues/coach.yaml")
+    assert single.returncode == 0, single.stderr
+
+
+def test_dialogues_validate_names_file_question_and_field_of_a_mistake(tmp_path: Path) -> None:
+    script = (REPO / "dialogues" / "coach.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(script.replace("next: kind", "next: kindd", 1), encoding="utf-8")
+    done = run_bot(tmp_path / "p.db", "dialogues", "validate", str(broken))
+    assert done.returncode == 1
+    assert f"{broken}: question 'topic', field 'next': unknown target 'kindd'" in done.stderr
+
+
+def test_dialogues_graph_prints_mermaid(tmp_path: Path) -> None:
+    done = run_bot(tmp_path / "p.db", "dialogues", "graph", "dialogues/coach.yaml")
+    assert done.returncode == 0
+    assert done.stdout.startswith("flowchart TD")
+    assert "topic --> kind" in done.stdout
+    assert "-->|otherwise|" in done.stdout
+
+
+def test_export_of_a_missing_session_is_a_clear_error(tmp_path: Path) -> None:
+    done = run_bot(tmp_path / "p.db", "export", "99")
+    assert done.returncode == 1
+    assert "there is no session 99" in done.stderr
+
+
+def test_export_formats_agree_with_each_other(tmp_path: Path) -> None:
+    database = tmp_path / "p.db"
+    run_bot(database, "chat", "--user", "ana", stdin="1\nA raise <b>now</b>\n")
+    data = json.loads(run_bot(database, "export", "1", "--format", "json").stdout)
+    assert set(data) >= {"session", "lessons", "transcript"}
+    assert set(data["session"]) >= {
+        "id",
+        "user",
+        "script",
+        "script_version",
+        "state",
+        "status",
+        "started_at",
+        "updated_at",
+    }
+    md = run_bot(database, "export", "1", "--format", "md").stdout
+    html = run_bot(database, "export", "1", "--format", "html").stdout
+    assert md.startswith("# A raise &lt;b&gt;now&lt;/b&gt;")
+    assert "<h1>A raise &lt;b&gt;now&lt;/b&gt;</h1>" in html
+    out = tmp_path / "s.html"
+    run_bot(database, "export", "1", "--format", "html", "--output", str(out))
+    assert out.read_text(encoding="utf-8") == html
+
+
+def test_a_malformed_setting_is_named(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.e2e.console_process import bot_env
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "sessions"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=bot_env(tmp_path / "p.db", PARLEY_ADMIN_IDS="alice"),
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "PARLEY_ADMIN_IDS" in done.stderr
