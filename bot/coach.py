@@ -125,12 +125,13 @@ class CoachService:
             )
             turn = Turn(db, self.content, user, inbound, fmt, self.clock())
             turn.run()
-            rows = [
-                repo.add_outbox(db, turn.user_id, inbound.channel, inbound.chat_id, payload)
-                for payload in turn.outgoing
-            ]
-            db.flush()
-            messages = [_outbound(row.id, row.chat_id, row.payload) for row in rows]
+            db.flush()  # the session row and answer first: lines reference the session
+            repo.add_lines(db, turn.lines)
+            ids = repo.add_outbox(db, turn.user_id, inbound.channel, inbound.chat_id, turn.outgoing)
+        messages = [
+            _outbound(row_id, inbound.chat_id, payload)
+            for row_id, payload in zip(ids, turn.outgoing, strict=True)
+        ]
         log.info(
             "handled channel=%s delivery=%s state=%s replies=%d",
             inbound.channel,

@@ -7,7 +7,7 @@ commits and never sends: `CoachService` does both around it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from bot.engine.render import Format, to_plain
 from bot.engine.script import END
 from bot.reports import report_payloads, store_findings
 from storage import repository as repo
-from storage.models import CoachingSession, User
+from storage.models import Answer, CoachingSession, User
 
 if TYPE_CHECKING:
     from bot.coach import Inbound
@@ -53,6 +53,8 @@ class Turn:
         self.row: CoachingSession | None = None
         self.conv: Conversation | None = None
         self.state_after = "-"
+        self.answer_rows: Sequence[Answer] = ()
+        self.lines: list[dict[str, Any]] = []
 
     # ---- routing ---------------------------------------------------------------------------
     def run(self) -> None:
@@ -118,6 +120,7 @@ class Turn:
     def _attach(self, row: CoachingSession) -> bool:
         """Make `row` the open session; True when its state had to move (script changed)."""
         answers = repo.answers_of(self.db, row.id)
+        self.answer_rows = answers
         state, path, moved = self.content.dialogue.resume_state(row.state, list(row.path))
         self.row = row
         self.conv = Conversation(
@@ -231,7 +234,8 @@ class Turn:
                 self._ask()
             return
         self.notice = self.content.say("answer_saved", self.fmt, answer=shown[:60])
-        repo.save_answer(self.db, self.row.id, question_id, self.conv.values[question_id], shown)
+        value = self.conv.values[question_id]
+        repo.save_answer(self.db, self.row.id, question_id, value, shown, self.answer_rows)
         if question_id == self.content.script.title_from and not self.row.title:
             self.row.title = shown.splitlines()[0][:60]
         if self.conv.state == END:
@@ -387,7 +391,7 @@ class Turn:
         """Transcripts keep plain text whatever the channel, so exports escape it once."""
         if self.row is not None:
             plain = to_plain(text) if sender == "bot" and self.fmt == "html" else text
-            repo.add_line(self.db, self.row.id, sender, plain[:MAX_LINE], question)
+            self.lines.append(repo.line_row(self.row.id, sender, plain[:MAX_LINE], question))
 
     def _save(self) -> None:
         if self.row is None or self.conv is None:

@@ -84,4 +84,6 @@ def open_database(url: str, pool_size: int = 5) -> sessionmaker[Session]:
     """Engine + migrations + session factory: what every entry point calls once at start."""
     engine = make_engine(url, pool_size)
     upgrade(engine)
-    return sessionmaker(engine, expire_on_commit=False)
+    # No autoflush: a turn reads first and writes at the end, so one flush at commit suffices
+    # and saves a flush per query (measured in `make bench`).
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -25,12 +27,21 @@ from storage.models import (
 )
 
 
+def _insert(db: Session, table: Table) -> Any:
+    """A dialect-specific INSERT, for ON CONFLICT clauses (SQLite and PostgreSQL share them)."""
+    dialect = db.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
 def claim_delivery(db: Session, delivery_id: str) -> bool:
-    """Record a delivery id; False when it was already processed (a redelivery)."""
-    if db.get(ProcessedDelivery, delivery_id) is not None:
-        return False
-    db.add(ProcessedDelivery(delivery_id=delivery_id))
-    return True
+    """Record a delivery id; False when it was already processed (a redelivery).
+
+    One INSERT .. ON CONFLICT DO NOTHING: the row lock of the insert also serialises two
+    workers that received the same delivery at once."""
+    table = ProcessedDelivery.__table__
+    statement = _insert(db, table).values(delivery_id=delivery_id, processed_at=utcnow())
+    result = db.connection().execute(statement.on_conflict_do_nothing())
+    return bool(result.rowcount == 1)
 
 
 def user_by_external_id(db: Session, external_id: str) -> User | None:
@@ -60,11 +71,20 @@ def answers_of(db: Session, session_id: int) -> Sequence[Answer]:
     return db.scalars(select(Answer).where(Answer.session_id == session_id)).all()
 
 
-def save_answer(db: Session, session_id: int, question_id: str, value: Any, shown: str) -> None:
-    """Insert or overwrite the answer to one question (re-answering after /back)."""
-    existing = db.scalars(
-        select(Answer).where(Answer.session_id == session_id, Answer.question_id == question_id)
-    ).first()
+def save_answer(
+    db: Session,
+    session_id: int,
+    question_id: str,
+    value: Any,
+    shown: str,
+    loaded: Sequence[Answer] | None = None,
+) -> None:
+    """Insert or overwrite the answer to one question (re-answering after /back).
+
+    `loaded` are the session's answers when the caller already has them (saves a query)."""
+    if loaded is None:
+        loaded = answers_of(db, session_id)
+    existing = next((a for a in loaded if a.question_id == question_id), None)
     if existing is None:
         db.add(Answer(session_id=session_id, question_id=question_id, value=value, shown=shown))
     else:
@@ -74,7 +94,23 @@ def save_answer(db: Session, session_id: int, question_id: str, value: Any, show
 
 
 def add_line(db: Session, session_id: int, sender: str, text: str, question: str | None) -> None:
-    db.add(TranscriptLine(session_id=session_id, sender=sender, text=text, question_id=question))
+    add_lines(db, [line_row(session_id, sender, text, question)])
+
+
+def line_row(session_id: int, sender: str, text: str, question: str | None) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "sender": sender,
+        "text": text,
+        "question_id": question,
+        "at": utcnow(),
+    }
+
+
+def add_lines(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert transcript lines in one statement (a turn writes two to five)."""
+    if rows:
+        db.connection().execute(insert(TranscriptLine.__table__), rows)
 
 
 def transcript_of(db: Session, session_id: int) -> Sequence[TranscriptLine]:
@@ -99,11 +135,26 @@ def replace_findings(db: Session, session_id: int, rows: list[LessonFinding]) ->
 
 
 def add_outbox(
-    db: Session, user_id: int | None, channel: str, chat_id: str, payload: dict[str, Any]
-) -> OutboxMessage:
-    row = OutboxMessage(user_id=user_id, channel=channel, chat_id=chat_id, payload=payload)
-    db.add(row)
-    return row
+    db: Session, user_id: int | None, channel: str, chat_id: str, payloads: list[dict[str, Any]]
+) -> list[int]:
+    """Queue messages in one statement; returns their ids in the order given."""
+    if not payloads:
+        return []
+    table = OutboxMessage.__table__
+    now = utcnow()
+    rows = [
+        {
+            "user_id": user_id,
+            "channel": channel,
+            "chat_id": chat_id,
+            "payload": payload,
+            "created_at": now,
+            "attempts": 0,
+        }
+        for payload in payloads
+    ]
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [row.id for row in db.connection().execute(statement, rows)]
 
 
 def pending_outbox(db: Session, channel: str, limit: int = 500) -> Sequence[OutboxMessage]:

@@ -91,8 +91,19 @@ class ConsoleProcess:
     def kill(self) -> None:
         self.process.kill()  # SIGKILL: no clean-up, no chance to save
         self.process.wait(timeout=10)
+        self._close_pipes()
 
     def close(self) -> int:
         assert self.process.stdin is not None
         self.process.stdin.close()
-        return self.process.wait(timeout=30)
+        code = self.process.wait(timeout=30)
+        self._close_pipes()
+        return code
+
+    def _close_pipes(self) -> None:
+        for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if pipe is not None and not pipe.closed:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass

@@ -84,7 +84,11 @@ def test_sigkill_mid_session_then_resume_continues_at_the_same_question(tmp_path
     assert resumed.close() == 0
 
     export = export_json(database, 1)
-    said = [line["text"] for line in export["transcript"] if line["from"] == "user"]
+    said = [
+        line["text"]
+        for line in export["transcript"]
+        if line["from"] == "user" and not line["text"].startswith("/")
+    ]
     assert said[-4:] == answers[1:]
     assert said.count("Mr Okafor, the landlord") == 1
     assert export["session"]["state"] == "third_party"
@@ -119,11 +123,12 @@ def test_bad_input_through_the_pipe_is_answered_and_loses_nothing(tmp_path: Path
     assert "There's no option 42" in out
     assert "That's 5,000 characters" in out
     assert "I don't know /dance" in out
-    assert "You answered: A raise 💼 עלייה" in out or "[31m" not in out
+    # Control characters (NUL, ESC, BEL) are dropped; what remains is shown literally.
+    assert "\x1b" not in out
+    assert "\x00" not in out
+    assert "You answered: [31mA raise 💼 עלייה." in out
     export = export_json(database, 1)
-    assert export["session"]["title"] == "[31mA raise 💼 עלייה" or export["session"][
-        "title"
-    ].endswith("A raise 💼 עלייה")
+    assert export["session"]["title"] == "[31mA raise 💼 עלייה"
     said = [line["text"] for line in export["transcript"] if line["from"] == "user"]
     assert "{{ 7*7 }} <script>alert(1)</script>" in said
     md = run_bot(database, "export", "1", "--format", "md").stdout

@@ -170,12 +170,16 @@ def spec_path() -> Path:
     return Path(override) if override else DEFAULT_SPEC_PATH
 
 
-@lru_cache(maxsize=4)
 def load_spec(path: Path | None = None) -> ApiSpec:
     """Load (once per path) the spec; a missing file is a loud error, not a lenient fake."""
-    resolved = path or spec_path()
+    resolved = (path or spec_path()).resolve()
     if not resolved.is_file():
         raise FileNotFoundError(
             f"Telegram Bot API spec not found at {resolved}; set {SPEC_ENV_VAR} to its path"
         )
-    return ApiSpec(resolved)
+    return _load(resolved)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> ApiSpec:
+    return ApiSpec(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import socket
 import threading
@@ -38,6 +39,7 @@ from .telegram_user import TelegramGroup, TelegramUser
 _UVICORN_OPTIONS: dict[str, Any] = {"loop": "asyncio", "http": "h11", "ws": "none"}
 _UVICORN_OPTIONS.update(lifespan="off", interface="asgi3", log_level="warning", log_config=None)
 _UVICORN_OPTIONS.update(access_log=False, proxy_headers=False, timeout_graceful_shutdown=2)
+logger = logging.getLogger(__name__)
 _PATH_RE = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>[^/]+)")
 
 
@@ -196,6 +198,10 @@ class FakeBotApi:
             status = 200
         except ApiError as exc:
             body, status = exc.body(), exc.error_code
+        except Exception as exc:  # a bug in the fake: answer 500 and keep the evidence
+            logger.exception("fake Bot API failed on %s", method)
+            body = ApiError(500, f"Internal Server Error: fake server bug: {exc!r}").body()
+            status = 500
         self.state.record(RecordedCall(method, params, files, at, status, body))
         return JSONResponse(body, status)
 

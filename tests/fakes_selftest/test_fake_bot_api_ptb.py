@@ -72,6 +72,7 @@ async def test_long_poll_returns_as_soon_as_the_user_speaks(
     user.says("I want a raise")
     updates = await asyncio.wait_for(poll, 5)
     assert time.monotonic() - started < 3
+    assert updates[0].message is not None
     assert updates[0].message.text == "I want a raise"
 
 
@@ -199,9 +200,13 @@ async def test_send_document_multipart_is_recorded(server: FakeBotApi, bot: tele
     user = server.user(1001)
     content = b"%PDF-1.7\r\n\x00\xff binary\r\n--not-a-boundary\r\n"
     sent = await bot.send_document(
-        1001, content, filename="offer.pdf", caption="<b>Your plan</b>", parse_mode="HTML",
+        1001,
+        content,
+        filename="offer.pdf",
+        caption="<b>Your plan</b>",
+        parse_mode="HTML",
         reply_markup=keyboard("v1:plan"),
-    )  # fmt: skip
+    )
     assert sent.document is not None
     assert (sent.document.file_name, sent.document.file_size) == ("offer.pdf", len(content))
     assert sent.caption == "Your plan"

@@ -118,7 +118,7 @@ def test_deleting_a_user_removes_everything_about_them(database_url: str, opened
     with factory.begin() as db:
         repo.save_answer(db, session_id, "topic", "secret", "secret")
         repo.add_line(db, session_id, "user", "secret", "topic")
-        repo.add_outbox(db, None, "console", "ana", {"text": "hi"})
+        repo.add_outbox(db, None, "console", "ana", [{"text": "hi"}])
         user = repo.user_by_external_id(db, "console:ana")
         assert user is not None
         repo.delete_user(db, user)

@@ -1,0 +1,22 @@
+"""python -m bench [NAME ...]: run the named benchmarks (all by default)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from bench import coach_step
+
+BENCHMARKS = {"coach_step": coach_step.main}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], default=[])
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    for name in args.names or list(BENCHMARKS):
+        BENCHMARKS[name]()
+
+
+main()

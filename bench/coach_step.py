@@ -1,0 +1,87 @@
+"""One coaching step through the coach service on SQLite, against bare transitions triggers.
+
+A step is what one answer costs: a transaction that claims the delivery, loads and locks the
+session, runs the transition, stores answer + transcript + outbox rows, renders the next prompt
+and commits (WAL, synchronous=NORMAL). The baseline is the same script's shared Machine firing
+`answer` on a model with no storage, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from bench.stats import percentile, summary
+from bot.coach import CoachService, Inbound
+from bot.engine.content import load_content
+from storage.database import open_database
+
+PERSONAS = Path(__file__).resolve().parents[1] / "tests" / "personas"
+
+
+def _answer_lists() -> list[list[str]]:
+    lists = []
+    for path in sorted(PERSONAS.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        lists.append([str(a) for a in data["answers"]])
+    return lists
+
+
+def bare_transitions(steps: int) -> list[float]:
+    content = load_content()
+    dialogue = content.dialogue
+    answers = _answer_lists()
+    samples: list[float] = []
+    today = date(2026, 11, 25)
+    while len(samples) < steps:
+        for persona in answers:
+            conv = dialogue.start()
+            for text in persona:
+                question = content.script.question(conv.state)
+                from bot.engine.answers import parse_answer
+
+                parsed = parse_answer(question, text, today)
+                value = getattr(parsed, "value", None)
+                conv.values[conv.state] = value
+                started = time.perf_counter()
+                dialogue._fire(conv, "answer")
+                samples.append(time.perf_counter() - started)
+    return samples[:steps]
+
+
+def coach_steps(steps: int) -> list[float]:
+    content = load_content()
+    answers = _answer_lists()
+    samples: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        service = CoachService(open_database(f"sqlite:///{folder}/bench.db"), content)
+        user = 0
+        while len(samples) < steps:
+            for persona in answers:
+                user += 1
+                ref = f"bench{user}"
+                service.handle(Inbound("console", ref, ref, f"{ref}-0", text="/start"))
+                for index, text in enumerate(persona, start=1):
+                    inbound = Inbound("console", ref, ref, f"{ref}-{index}", text=text)
+                    started = time.perf_counter()
+                    service.handle(inbound)
+                    samples.append(time.perf_counter() - started)
+        service.sessions.kw["bind"].dispose()
+    return samples[:steps]
+
+
+def main(steps: int = 5000) -> None:
+    print(f"== coaching step (SQLite file, {steps} steps) ==")
+    coach_steps(200)  # warm-up: imports, template compilation, SQLite cache
+    bare = bare_transitions(steps)
+    coach = coach_steps(steps)
+    print(summary("bare transitions trigger", bare))
+    print(summary("coach service step", coach))
+    ratio50 = percentile(coach, 0.5) / percentile(bare, 0.5)
+    print(f"ratio coach/bare p50 = {ratio50:.1f}x")
+    target = percentile(coach, 0.5) < 1e-3 and percentile(coach, 0.99) < 5e-3
+    print(f"target p50 < 1 ms and p99 < 5 ms: {'met' if target else 'NOT met'}")
