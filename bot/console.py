@@ -48,7 +48,11 @@ class Console:
             lines.append(f"[Question {message.progress[0]} of {message.progress[1]}]")
         lines.append(message.text)
         options = message.options
-        if options:
+        scale = [label for label, _data in options[:5]] == ["1", "2", "3", "4", "5"]
+        if scale:
+            lines.append("  1 · 2 · 3 · 4 · 5")
+            lines += [f"  {n}. {label}" for n, (label, _data) in enumerate(options, 1) if n > 5]
+        elif options:
             width = len(str(len(options)))
             lines += [f"  {n:>{width}}. {label}" for n, (label, _data) in enumerate(options, 1)]
             # A numbered menu that is not a question (resume, forget) is answered by button.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from textwrap import shorten
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -237,7 +238,7 @@ class Turn:
         value = self.conv.values[question_id]
         repo.save_answer(self.db, self.row.id, question_id, value, shown, self.answer_rows)
         if question_id == self.content.script.title_from and not self.row.title:
-            self.row.title = shown.splitlines()[0][:60]
+            self.row.title = shorten(shown.splitlines()[0], 60, placeholder="…")
         if self.conv.state == END:
             self.row.status = "completed"
             self.row.completed_at = self.now

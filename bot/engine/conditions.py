@@ -33,6 +33,11 @@ _NO_IDEA = re.compile(
 )
 
 
+def _plain(text: str) -> str:
+    """Phone keyboards type curly apostrophes: “I don’t know” must count as "I don't know"."""
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -45,8 +50,8 @@ def _items(value: str) -> list[str]:
 TEXT_CUES: dict[str, Callable[[Any], bool]] = {
     "blank": _is_blank,
     "nothing": lambda v: isinstance(v, str) and bool(_NOTHING.match(v)),
-    "no_idea": lambda v: v == UNKNOWN or (isinstance(v, str) and bool(_NO_IDEA.match(v))),
-    "single_item": lambda v: isinstance(v, str) and len(_items(v)) == 1,
+    "no_idea": lambda v: v == UNKNOWN or (isinstance(v, str) and bool(_NO_IDEA.match(_plain(v)))),
+    "single_item": lambda v: isinstance(v, str) and v != UNKNOWN and len(_items(v)) == 1,
 }
 """The only ways free text can fire a rule: documented in docs/writing-dialogues.md."""
 

@@ -200,3 +200,8 @@ def test_resume_moves_to_nearest_known_question_when_state_vanished(mini: Conten
     assert state == "parties"
     assert path == ["topic"]
     assert mini.dialogue.resume_state("stake", ["topic"]) == ("stake", ["topic"], False)
+
+
+def test_curly_apostrophe_i_dont_know_counts_as_a_gap(mini: Content) -> None:
+    conv = run(mini, "union deal", "Three or more", "I don’t know")
+    assert conv.values["forum"] == "unknown"
