@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -26,6 +26,10 @@ from storage.models import (
     utcnow,
 )
 
+DELIVERIES = cast(Table, ProcessedDelivery.__table__)
+LINES = cast(Table, TranscriptLine.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
+
 
 def _insert(db: Session, table: Table) -> Any:
     """A dialect-specific INSERT, for ON CONFLICT clauses (SQLite and PostgreSQL share them)."""
@@ -38,7 +42,7 @@ def claim_delivery(db: Session, delivery_id: str) -> bool:
 
     One INSERT .. ON CONFLICT DO NOTHING: the row lock of the insert also serialises two
     workers that received the same delivery at once."""
-    table = ProcessedDelivery.__table__
+    table = DELIVERIES
     statement = _insert(db, table).values(delivery_id=delivery_id, processed_at=utcnow())
     result = db.connection().execute(statement.on_conflict_do_nothing())
     return bool(result.rowcount == 1)
@@ -110,7 +114,7 @@ def line_row(session_id: int, sender: str, text: str, question: str | None) -> d
 def add_lines(db: Session, rows: list[dict[str, Any]]) -> None:
     """Insert transcript lines in one statement (a turn writes two to five)."""
     if rows:
-        db.connection().execute(insert(TranscriptLine.__table__), rows)
+        db.connection().execute(insert(LINES), rows)
 
 
 def transcript_of(db: Session, session_id: int) -> Sequence[TranscriptLine]:
@@ -140,7 +144,7 @@ def add_outbox(
     """Queue messages in one statement; returns their ids in the order given."""
     if not payloads:
         return []
-    table = OutboxMessage.__table__
+    table = OUTBOX
     now = utcnow()
     rows = [
         {
