@@ -7,7 +7,7 @@ commits and never sends: `CoachService` does both around it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from textwrap import shorten
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from bot.engine.render import Format, to_plain
 from bot.engine.script import END
 from bot.reports import report_payloads, store_findings
 from storage import repository as repo
-from storage.models import Answer, CoachingSession, User
+from storage.records import SessionRecord, UserRecord
 
 if TYPE_CHECKING:
     from bot.coach import Inbound
@@ -37,7 +37,7 @@ class Turn:
         self,
         db: Session,
         content: Content,
-        user: User,
+        user: UserRecord,
         inbound: Inbound,
         fmt: Format,
         now: datetime,
@@ -51,15 +51,22 @@ class Turn:
         self.now = now
         self.outgoing: list[dict[str, Any]] = []
         self.notice: str | None = None
-        self.row: CoachingSession | None = None
+        self.row: SessionRecord | None = None
         self.conv: Conversation | None = None
         self.state_after = "-"
-        self.answer_rows: Sequence[Answer] = ()
+        self.user_before = user.snapshot()
+        self.row_before: tuple[object, ...] = ()
         self.lines: list[dict[str, Any]] = []
 
     # ---- routing ---------------------------------------------------------------------------
     def run(self) -> None:
         self._load_current()
+        if not self._route():
+            return  # the user and all their data were deleted
+        self._save()
+
+    def _route(self) -> bool:
+        """Dispatch the message; False when it deleted the user."""
         text = self.inbound.text
         if self.user.pending_action == "forget":
             self.user.pending_action = None
@@ -67,10 +74,10 @@ class Turn:
                 self.inbound.button is None and (text or "").strip().casefold() in AFFIRMATIVE
             ):
                 self._forget()
-                return
+                return False
             self._info("forget_cancelled")
             if self.inbound.button is not None and self.inbound.button.startswith("v1:f:"):
-                return
+                return True
         if self.inbound.button is not None:
             self._button(self.inbound.button)
         elif self.inbound.media is not None:
@@ -80,7 +87,7 @@ class Turn:
             self._command(text.strip())
         else:
             self._answer(text or "")
-        self._save()
+        return True
 
     def _command(self, text: str) -> None:
         name, _, args = text.partition(" ")
@@ -118,12 +125,14 @@ class Turn:
             return
         self._attach(row)
 
-    def _attach(self, row: CoachingSession) -> bool:
+    def _attach(self, row: SessionRecord) -> bool:
         """Make `row` the open session; True when its state had to move (script changed)."""
+        if self.row is not None and self.row.id != row.id:
+            self._save()  # the session we leave keeps what this turn did to it
         answers = repo.answers_of(self.db, row.id)
-        self.answer_rows = answers
         state, path, moved = self.content.dialogue.resume_state(row.state, list(row.path))
         self.row = row
+        self.row_before = (row.state, list(row.path), row.title, row.status)
         self.conv = Conversation(
             state=state,
             values={a.question_id: a.value for a in answers},
@@ -135,17 +144,9 @@ class Turn:
 
     def _open_new(self) -> None:
         script = self.content.script
-        row = CoachingSession(
-            user_id=self.user.id,
-            script_id=script.id,
-            script_version=script.version,
-            state=script.start,
-            path=[],
-            started_at=self.now,
-            updated_at=self.now,
+        row = repo.create_session(
+            self.db, self.user.id, script.id, script.version, script.start, self.now
         )
-        self.db.add(row)
-        self.db.flush()
         self._attach(row)
 
     def _start(self, _args: str) -> None:
@@ -207,7 +208,12 @@ class Turn:
             self._info("sessions_empty")
             return
         listing = [
-            {"id": s.id, "title": s.title, "status": s.status, "current": self.row is s}
+            {
+                "id": s.id,
+                "title": s.title,
+                "status": s.status,
+                "current": self.row is not None and self.row.id == s.id,
+            }
             for s in sessions
         ]
         self._info("sessions_list", sessions=listing)
@@ -236,7 +242,7 @@ class Turn:
             return
         self.notice = self.content.say("answer_saved", self.fmt, answer=shown[:60])
         value = self.conv.values[question_id]
-        repo.save_answer(self.db, self.row.id, question_id, value, shown, self.answer_rows)
+        repo.save_answer(self.db, self.row.id, question_id, value, shown)
         if question_id == self.content.script.title_from and not self.row.title:
             self.row.title = shorten(shown.splitlines()[0], 60, placeholder="…")
         if self.conv.state == END:
@@ -292,7 +298,8 @@ class Turn:
             return
         position, option = int(parsed.args[1]), int(parsed.args[2])
         if (
-            self.row is not owner
+            self.row is None
+            or self.row.id != owner.id
             or self.conv is None
             or self.conv.state == END
             or (self.content.script.position(self.conv.state) != position)
@@ -344,9 +351,10 @@ class Turn:
         self._send(self.content.say("forget_confirm", self.fmt), buttons=buttons)
 
     def _forget(self) -> None:
-        repo.delete_user(self.db, self.user)
+        repo.delete_user(self.db, self.user.id)
         self.user_id = None
         self.row = self.conv = None
+        self.lines = []  # their sessions are gone; so is everything said in them
         self._info("forget_done")
 
     # ---- output ----------------------------------------------------------------------------
@@ -395,10 +403,18 @@ class Turn:
             self.lines.append(repo.line_row(self.row.id, sender, plain[:MAX_LINE], question))
 
     def _save(self) -> None:
+        """Write the open session (if this turn touched it) and the user (if changed)."""
+        if self.user_id is not None and self.user.snapshot() != self.user_before:
+            repo.save_user(self.db, self.user)
+            self.user_before = self.user.snapshot()
         if self.row is None or self.conv is None:
             self.state_after = "-"
             return
         self.row.state = self.conv.state
         self.row.path = list(self.conv.path)
-        self.row.updated_at = self.now
         self.state_after = self.conv.state
+        now = (self.row.state, self.row.path, self.row.title, self.row.status)
+        if now != self.row_before:
+            self.row.updated_at = self.now
+            repo.save_session(self.db, self.row)
+            self.row_before = (self.row.state, list(self.row.path), self.row.title, self.row.status)

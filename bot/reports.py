@@ -16,7 +16,7 @@ from bot.engine.lessons import Finding
 from bot.engine.machine import Conversation
 from bot.engine.render import Format, split_message
 from storage import repository as repo
-from storage.models import CoachingSession, LessonFinding
+from storage.records import SessionRecord
 
 REPORT_TEMPLATES: dict[Format, str] = {"text": "report.txt.j2", "html": "report.tg.j2"}
 
@@ -33,7 +33,7 @@ def situation(content: Content, conv: Conversation) -> list[dict[str, str]]:
 
 
 def report_payloads(
-    content: Content, row: CoachingSession, conv: Conversation, fmt: Format
+    content: Content, row: SessionRecord, conv: Conversation, fmt: Format
 ) -> list[dict[str, Any]]:
     """The report as outgoing messages, each within Telegram's 4,096 characters."""
     findings = content.findings(conv)
@@ -92,9 +92,7 @@ def store_findings(db: Session, session_id: int, findings: list[Finding]) -> Non
         db,
         session_id,
         [
-            LessonFinding(
-                session_id=session_id, lesson_id=f.lesson.id, level=f.level, evidence=_rules_json(f)
-            )
+            {"lesson_id": f.lesson.id, "level": f.level, "evidence": _rules_json(f)}
             for f in findings
         ],
     )
@@ -105,7 +103,7 @@ def _iso(value: Any) -> str | None:
 
 
 def export_json(
-    db: Session, content: Content, row: CoachingSession, user_name: str
+    db: Session, content: Content, row: SessionRecord, user_name: str
 ) -> dict[str, Any]:
     """The JSON export (DESIGN.md contract)."""
     answers = repo.answers_of(db, row.id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage import repository as repo
 from storage.database import is_current, make_engine
 from storage.models import CoachingSession, User
+from storage.records import StaleSessionError
 
 Opener = Callable[[str], sessionmaker[Session]]
 
@@ -78,6 +79,7 @@ def test_concurrent_writers_to_one_session_lose_no_update(
                 row = repo.lock_session(db, session_id)
                 assert row is not None
                 row.path = [*row.path, f"{name}-{step}"]
+                repo.save_session(db, row)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(writers)]
     for thread in threads:
@@ -105,11 +107,15 @@ def test_answer_is_overwritten_on_re_answer(database_url: str, opened: Opener) -
     session_id = _new_session(factory)
     with factory.begin() as db:
         repo.save_answer(db, session_id, "topic", "a raise", "a raise")
+        repo.save_answer(db, session_id, "stake", 4, "4")
     with factory.begin() as db:
         repo.save_answer(db, session_id, "topic", "a lease", "a lease")
     with factory() as db:
         answers = repo.answers_of(db, session_id)
-        assert [(a.question_id, a.value) for a in answers] == [("topic", "a lease")]
+        assert sorted((a.question_id, a.value) for a in answers) == [
+            ("stake", 4),
+            ("topic", "a lease"),
+        ]
 
 
 def test_deleting_a_user_removes_everything_about_them(database_url: str, opened: Opener) -> None:
@@ -121,7 +127,7 @@ def test_deleting_a_user_removes_everything_about_them(database_url: str, opened
         repo.add_outbox(db, None, "console", "ana", [{"text": "hi"}])
         user = repo.user_by_external_id(db, "console:ana")
         assert user is not None
-        repo.delete_user(db, user)
+        repo.delete_user(db, user.id)
     with factory() as db:
         assert db.scalars(select(User)).all() == []
         assert db.scalars(select(CoachingSession)).all() == []
@@ -134,3 +140,23 @@ def test_in_memory_sqlite_needs_no_folder(url: str, opened: Opener) -> None:
     factory = opened(url)
     with factory() as db:
         assert repo.count_sessions(db, 1) == 0
+
+
+def test_a_stale_session_write_is_refused(database_url: str, opened: Opener) -> None:
+    factory = opened(database_url)
+    session_id = _new_session(factory)
+    with factory.begin() as db:
+        first = repo.get_session(db, session_id)
+    with factory.begin() as db:
+        second = repo.lock_session(db, session_id)
+        assert second is not None
+        second.state = "q1"
+        repo.save_session(db, second)
+    assert first is not None
+    first.state = "q2"
+    with pytest.raises(StaleSessionError), factory.begin() as db:
+        repo.save_session(db, first)
+    with factory() as db:
+        final = repo.get_session(db, session_id)
+        assert final is not None
+        assert final.state == "q1"
