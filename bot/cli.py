@@ -57,6 +57,8 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the token
+    for noisy in ("transitions", "alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

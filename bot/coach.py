@@ -45,6 +45,7 @@ class Inbound:
     button: str | None = None
     media: str | None = None
     display_name: str = ""
+    inbox_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Reply:
     messages: list[Outbound] = field(default_factory=list)
     notice: str | None = None
     duplicate: bool = False
+    pressed: str | None = None
+    """For a button press: "accepted", "stale" or "refused" (adapters update the keyboard)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class CoachService:
         """Apply one inbound message exactly once and return what to send."""
         fmt = FORMATS.get(inbound.channel, "text")
         with self.sessions.begin() as db:
+            if inbound.inbox_id is not None:
+                repo.finish_inbox(db, inbound.inbox_id)
             if not repo.claim_delivery(db, f"{inbound.channel}:{inbound.delivery_id}"):
                 log.info("duplicate delivery ignored delivery=%s", inbound.delivery_id)
                 return Reply(duplicate=True)
@@ -139,14 +144,14 @@ class CoachService:
             turn.state_after,
             len(messages),
         )
-        return Reply(messages, turn.notice)
+        return Reply(messages, turn.notice, pressed=turn.pressed)
 
-    def pending(self, channel: str, limit: int = 500) -> list[Outbound]:
+    def pending(self, channel: str, chat_id: str | None = None, limit: int = 500) -> list[Outbound]:
         """Committed but undelivered messages, oldest first (sent again at start-up)."""
         with self.sessions() as db:
             return [
                 _outbound(row.id, row.chat_id, row.payload)
-                for row in repo.pending_outbox(db, channel, limit)
+                for row in repo.pending_outbox(db, channel, limit, chat_id)
             ]
 
     def mark_delivered(self, ids: Sequence[int]) -> None:
@@ -201,3 +206,40 @@ class CoachService:
 
     def export_document(self, data: dict[str, Any], fmt: str) -> str:
         return export_document(self.content, data, fmt)
+
+    # ---- for adapters with a durable inbox (Telegram) ---------------------------------------
+    def store_inbox(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Keep a fetched batch before confirming it to the sender (one transaction)."""
+        with self.sessions.begin() as db:
+            repo.add_inbox(db, updates)
+
+    def pending_inbox(self) -> list[tuple[int, dict[str, Any]]]:
+        with self.sessions.begin() as db:
+            return repo.pending_inbox(db)
+
+    def last_stored_update(self) -> int | None:
+        with self.sessions.begin() as db:
+            return repo.inbox_max_update_id(db)
+
+    def claim(self, channel: str, delivery_id: str, inbox_id: int | None = None) -> bool:
+        """For updates answered without the coach (group chats, edits): True the first time."""
+        with self.sessions.begin() as db:
+            if inbox_id is not None:
+                repo.finish_inbox(db, inbox_id)
+            return repo.claim_delivery(db, f"{channel}:{delivery_id}")
+
+    def mark_failed(self, ids: Sequence[int], reason: str) -> None:
+        with self.sessions.begin() as db:
+            repo.mark_failed(db, ids, reason)
+
+    def user_blocked(self, channel: str, user_ref: str, chat_id: str) -> None:
+        """The user blocked the bot: stop sending and mark them inactive until they return."""
+        with self.sessions.begin() as db:
+            repo.set_user_active(db, f"{channel}:{user_ref}", False)
+            repo.fail_pending_for_chat(db, channel, chat_id, "blocked by the user")
+        log.info("user blocked the bot channel=%s", channel)
+
+    def current_session(self, channel: str, user_ref: str) -> int | None:
+        with self.sessions.begin() as db:
+            user = repo.user_by_external_id(db, f"{channel}:{user_ref}")
+            return user.current_session_id if user is not None else None

@@ -137,7 +137,13 @@ def _validate_script(path: object) -> None:
 def run_bot(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram_token:
         raise CommandError("TELEGRAM_BOT_TOKEN is not set; see README, 'Running on Telegram'")
-    raise CommandError("the Telegram bot is not built yet")
+    import asyncio
+
+    from bot.telegram.app import run
+
+    service = build_service(settings)
+    asyncio.run(run(settings, service, service.content))
+    return 0
 
 
 __all__ = ["CommandError", "json"]

@@ -51,6 +51,7 @@ class Turn:
         self.now = now
         self.outgoing: list[dict[str, Any]] = []
         self.notice: str | None = None
+        self.pressed: str | None = None
         self.row: SessionRecord | None = None
         self.conv: Conversation | None = None
         self.state_after = "-"
@@ -70,6 +71,8 @@ class Turn:
         text = self.inbound.text
         if self.user.pending_action == "forget":
             self.user.pending_action = None
+            if self.inbound.button is not None:
+                self.pressed = "accepted"
             if self.inbound.button == callbacks.forget("yes") or (
                 self.inbound.button is None and (text or "").strip().casefold() in AFFIRMATIVE
             ):
@@ -240,7 +243,7 @@ class Turn:
             if self.content.script.question(question_id).kind in ("choice", "scale"):
                 self._ask()
             return
-        self.notice = self.content.say("answer_saved", self.fmt, answer=shown[:60])
+        self.notice = self.content.say("answer_saved", "text", answer=shown[:60])
         value = self.conv.values[question_id]
         repo.save_answer(self.db, self.row.id, question_id, value, shown)
         if question_id == self.content.script.title_from and not self.row.title:
@@ -280,20 +283,23 @@ class Turn:
 
     def _button(self, data: str) -> None:
         parsed = callbacks.parse(data)
+        self.pressed = "refused"
         if parsed is None:
             self._info("forged_button")
-            self.notice = self.content.say("forged_button", self.fmt)
+            self.notice = self.content.say("forged_button", "text")
             return
         if parsed.action == "f":
+            self.pressed = "stale"  # a confirmation no longer pending
             self._info("forget_cancelled")
             return
         session_id = int(parsed.args[0])
         owner = repo.lock_session(self.db, session_id)
         if owner is None or owner.user_id != self.user.id:
-            self.notice = self.content.say("foreign_button", self.fmt)
+            self.notice = self.content.say("foreign_button", "text")
             self._info("foreign_button")
             return
         if parsed.action == "r":
+            self.pressed = "accepted"
             self._resume_id(session_id, str(session_id))
             return
         position, option = int(parsed.args[1]), int(parsed.args[2])
@@ -304,7 +310,8 @@ class Turn:
             or self.conv.state == END
             or (self.content.script.position(self.conv.state) != position)
         ):
-            self.notice = self.content.say("stale_button", self.fmt)
+            self.notice = self.content.say("stale_button", "text")
+            self.pressed = "stale"
             self._info("stale_button")
             self._reshow()
             return
@@ -313,6 +320,7 @@ class Turn:
             self._info("forged_button")
             return
         self._line("user", options[option][1])
+        self.pressed = "accepted"
         step = self.content.dialogue.answer(self.conv, None, self.now.date(), options[option][0])
         self._after_step(step.accepted, step.question, step.shown, step.reason)
 

@@ -128,3 +128,14 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     attempts: Mapped[int] = mapped_column(default=0)
     failed: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class InboxUpdate(Base):
+    """A Telegram update as fetched, written before the offset that confirms it is advanced."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from storage.models import (
     Answer,
     CoachingSession,
+    InboxUpdate,
     LessonFinding,
     OutboxMessage,
     ProcessedDelivery,
@@ -358,7 +359,9 @@ def add_outbox(
     return [row.id for row in db.connection().execute(_OUTBOX_INSERT, rows)]
 
 
-def pending_outbox(db: Session, channel: str, limit: int = 500) -> list[Row[Any]]:
+def pending_outbox(
+    db: Session, channel: str, limit: int = 500, chat_id: str | None = None
+) -> list[Row[Any]]:
     query = (
         select(OUTBOX)
         .where(
@@ -369,6 +372,8 @@ def pending_outbox(db: Session, channel: str, limit: int = 500) -> list[Row[Any]
         .order_by(OUTBOX.c.id)
         .limit(limit)
     )
+    if chat_id is not None:
+        query = query.where(OUTBOX.c.chat_id == chat_id)
     return list(db.connection().execute(query))
 
 
@@ -377,3 +382,72 @@ def mark_delivered(db: Session, ids: Sequence[int], when: datetime | None = None
         db.connection().execute(
             update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(delivered_at=when or utcnow())
         )
+
+
+def mark_failed(db: Session, ids: Sequence[int], reason: str) -> None:
+    """Give up on messages that can never be delivered (the user blocked the bot)."""
+    if ids:
+        db.connection().execute(
+            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(failed=reason[:200])
+        )
+
+
+def fail_pending_for_chat(db: Session, channel: str, chat_id: str, reason: str) -> None:
+    db.connection().execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.channel == channel,
+            OUTBOX.c.chat_id == chat_id,
+            OUTBOX.c.delivered_at.is_(None),
+        )
+        .values(failed=reason[:200])
+    )
+
+
+def set_user_active(db: Session, external_id: str, active: bool) -> None:
+    db.connection().execute(
+        update(USERS).where(USERS.c.external_id == external_id).values(active=active)
+    )
+
+
+# ---- inbox ------------------------------------------------------------------------------------
+INBOX = cast(Table, InboxUpdate.__table__)
+
+
+def _inbox_insert(dialect: str) -> Any:
+    key = ("inbox", dialect)
+    if key not in _by_dialect:
+        base = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(INBOX)
+        _by_dialect[key] = base.on_conflict_do_nothing()
+    return _by_dialect[key]
+
+
+def add_inbox(db: Session, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Store a fetched batch in one statement; an update already stored is left as it is."""
+    if updates:
+        now = utcnow()
+        rows = [{"update_id": uid, "payload": body, "received_at": now} for uid, body in updates]
+        db.connection().execute(_inbox_insert(db.get_bind().dialect.name), rows)
+
+
+def pending_inbox(db: Session, limit: int = 10_000) -> list[tuple[int, dict[str, Any]]]:
+    query = (
+        select(INBOX.c.update_id, INBOX.c.payload)
+        .where(INBOX.c.processed_at.is_(None))
+        .order_by(INBOX.c.update_id)
+        .limit(limit)
+    )
+    return [(row.update_id, row.payload) for row in db.connection().execute(query)]
+
+
+_FINISH_INBOX = (
+    update(INBOX).where(INBOX.c.update_id == bindparam("key")).values(processed_at=bindparam("now"))
+)
+
+
+def finish_inbox(db: Session, update_id: int) -> None:
+    db.connection().execute(_FINISH_INBOX, {"key": update_id, "now": utcnow()})
+
+
+def inbox_max_update_id(db: Session) -> int | None:
+    return db.connection().execute(select(func.max(INBOX.c.update_id))).scalar()

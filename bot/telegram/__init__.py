@@ -1,0 +1,1 @@
+"""The Telegram adapter: durable polling, per-chat ordering, the outbox sender."""

@@ -1,0 +1,100 @@
+"""Build and run the Telegram bot: `python -m bot run`.
+
+Start-up order matters: undelivered outbox messages are sent first (they answer updates
+already handled), then updates stored but never handled are replayed, then polling starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.coach import CoachService
+from bot.config import Settings
+from bot.engine.content import Content
+from bot.telegram.handlers import UpdateHandler
+from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
+from bot.telegram.poller import poll, replay_inbox
+from bot.telegram.sender import OutboxSender
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = 15.0
+COMMANDS = [
+    ("start", "begin, or continue where you left off"),
+    ("new", "prepare a new negotiation"),
+    ("resume", "continue one of your sessions"),
+    ("sessions", "list your sessions"),
+    ("back", "go back one question"),
+    ("skip", "skip an optional question"),
+    ("report", "see your report"),
+    ("export", "download your session"),
+    ("privacy", "what is kept and who sees it"),
+    ("forget", "delete all your data"),
+    ("help", "how this works"),
+]
+
+
+def build_application(settings: Settings, locks: ChatLocks) -> Application:  # type: ignore[type-arg]
+    return (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_base)
+        .updater(None)
+        .concurrent_updates(ChatOrderedProcessor(locks))
+        .connection_pool_size(64)
+        .build()
+    )
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log our own failures with the traceback; the update stays in the inbox for a retry."""
+    log.error("update failed", exc_info=context.error)
+
+
+async def run(settings: Settings, service: CoachService, content: Content) -> None:
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    locks = ChatLocks()
+    application = build_application(settings, locks)
+    sender = OutboxSender(application.bot, service, locks)
+    handler = UpdateHandler(service, content, sender)
+    application.add_handler(TypeHandler(Update, handler.on_update))
+    application.add_error_handler(on_error)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with application:
+        me = await application.bot.get_me()
+        log.info("connected bot=@%s", me.username)
+        await application.bot.delete_webhook()
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        await application.start()
+        await sender.sweep()
+        await replay_inbox(application, service)
+        poller = asyncio.create_task(poll(application, service, stop))
+        sweeper = asyncio.create_task(_sweep_forever(sender, stop))
+        await stop.wait()
+        log.info("stopping")
+        for task in (poller, sweeper):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await application.stop()
+
+
+async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), SWEEP_EVERY)
+        if not stop.is_set():
+            try:
+                await sender.sweep()
+            except Exception:
+                log.exception("outbox sweep failed")

@@ -1,0 +1,113 @@
+"""Send what the coach service put in the outbox, then mark it delivered.
+
+Messages are sent in order per chat, after the transaction that wrote them committed. A 429
+(`RetryAfter`) waits as long as Telegram asks, and a network error backs off and retries; both
+wait only inside the chat's own task, so other chats go on. `Forbidden` means the user blocked
+the bot: the user is marked inactive and their pending messages are given up, never retried
+forever. Whatever could not be sent stays in the outbox for the next sweep or start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.coach import CoachService, Outbound
+from bot.telegram.ordering import ChatLocks
+from bot.telegram.render import keyboard, message_text
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class OutboxSender:
+    """Delivers outbox messages for one bot; safe to call from many chats at once."""
+
+    def __init__(
+        self, bot: Bot, service: CoachService, locks: ChatLocks, max_attempts: int = 6
+    ) -> None:
+        self.bot = bot
+        self.service = service
+        self.locks = locks
+        self.max_attempts = max_attempts
+
+    async def deliver(self, messages: Sequence[Outbound]) -> bool:
+        """Send in order; stop at the first message that could not go (order matters)."""
+        delivered: list[int] = []
+        try:
+            if any(m.kind == "report" for m in messages):
+                await self._typing(messages[0].chat_id)
+            for message in messages:
+                if not await self._send(message):
+                    return False
+                delivered.append(message.outbox_id)
+            return True
+        finally:
+            if delivered:
+                await asyncio.to_thread(self.service.mark_delivered, delivered)
+
+    async def _typing(self, chat_id: str) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id=int(chat_id), action=ChatAction.TYPING)
+        except (NetworkError, Forbidden, BadRequest):
+            log.info("typing indicator not sent chat=%s", hash(chat_id))
+
+    async def _send(self, message: Outbound) -> bool:
+        delay = 0.5
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self.bot.send_message(
+                    chat_id=int(message.chat_id),
+                    text=message_text(message),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message),
+                )
+                return True
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                log.info("rate limited retry_after=%.1fs attempt=%d", wait, attempt)
+                await asyncio.sleep(wait)
+            except Forbidden:
+                await asyncio.to_thread(
+                    self.service.user_blocked, CHANNEL, message.chat_id, message.chat_id
+                )
+                return False
+            except BadRequest:
+                log.exception("message refused by Telegram outbox_id=%d", message.outbox_id)
+                await asyncio.to_thread(
+                    self.service.mark_failed, [message.outbox_id], "refused by Telegram"
+                )
+                return True  # never blocks the messages after it
+            except (TimedOut, NetworkError) as exc:
+                log.warning("network error attempt=%d error=%s", attempt, type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        return False
+
+    async def sweep(self) -> None:
+        """Send every chat's undelivered messages (start-up and periodically)."""
+        pending = await asyncio.to_thread(self.service.pending, CHANNEL)
+        chats = sorted({m.chat_id for m in pending})
+        if chats:
+            log.info("outbox sweep chats=%d messages=%d", len(chats), len(pending))
+        await asyncio.gather(*(self._sweep_chat(chat) for chat in chats))
+
+    async def _sweep_chat(self, chat_id: str) -> None:
+        async def send_under_lock() -> None:
+            # Re-read under the chat's lock: a handler may have sent them meanwhile.
+            fresh = await asyncio.to_thread(self.service.pending, CHANNEL, chat_id)
+            if fresh:
+                await self.deliver(fresh)
+
+        await self.locks.run(int(chat_id), send_under_lock())
