@@ -61,6 +61,7 @@ class Turn:
 
     # ---- routing ---------------------------------------------------------------------------
     def run(self) -> None:
+        self.user.active = True  # a user who blocked the bot and writes again is back
         self._load_current()
         if not self._route():
             return  # the user and all their data were deleted

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import callbacks
-from bot.coach import CoachService
-from storage.models import OutboxMessage, TranscriptLine
+from bot.coach import CoachService, Inbound
+from storage.models import OutboxMessage, TranscriptLine, User
 from tests.conftest import Chat
 
 
@@ -197,3 +197,29 @@ def test_forget_asks_first_then_deletes_everything(
         assert all("secret" not in line.text for line in lines)
         kept = db.scalars(select(OutboxMessage)).all()
         assert all("secret" not in str(row.payload) for row in kept)
+
+
+def test_handling_an_update_finishes_its_inbox_row_in_the_same_transaction(
+    service: CoachService,
+) -> None:
+    service.store_inbox([(5, {"update_id": 5}), (6, {"update_id": 6})])
+    inbound = Inbound("telegram", "42", "42", "5", text="/start", inbox_id=5)
+    assert service.handle(inbound).messages
+    assert [uid for uid, _ in service.pending_inbox()] == [6]
+    again = service.handle(inbound)
+    assert again.duplicate
+    assert service.claim("telegram", "6", 6)
+    assert not service.claim("telegram", "6", 6)
+    assert service.pending_inbox() == []
+
+
+def test_a_blocked_user_is_inactive_and_their_messages_given_up(
+    service: CoachService, sessions: sessionmaker[Session]
+) -> None:
+    service.handle(Inbound("telegram", "42", "42", "1", text="/start"))
+    assert service.pending("telegram", "42")
+    service.user_blocked("telegram", "42", "42")
+    assert service.pending("telegram") == []
+    with sessions() as db:
+        user = db.scalars(select(User).where(User.external_id == "telegram:42")).one()
+        assert not user.active

@@ -160,3 +160,17 @@ def test_a_stale_session_write_is_refused(database_url: str, opened: Opener) -> 
         final = repo.get_session(db, session_id)
         assert final is not None
         assert final.state == "q1"
+
+
+def test_inbox_keeps_a_batch_until_each_update_is_finished(
+    database_url: str, opened: Opener
+) -> None:
+    factory = opened(database_url)
+    with factory.begin() as db:
+        repo.add_inbox(db, [(10, {"update_id": 10}), (11, {"update_id": 11})])
+    with factory.begin() as db:
+        repo.add_inbox(db, [(11, {"update_id": 11, "again": True})])  # redelivered: kept once
+        repo.finish_inbox(db, 10)
+    with factory.begin() as db:
+        assert repo.pending_inbox(db) == [(11, {"update_id": 11})]
+        assert repo.inbox_max_update_id(db) == 11
