@@ -12,8 +12,6 @@ from datetime import datetime
 from textwrap import shorten
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from bot import callbacks
 from bot.engine.content import Content
 from bot.engine.machine import Conversation
@@ -35,7 +33,7 @@ class Turn:
 
     def __init__(
         self,
-        db: Session,
+        db: repo.Db,
         content: Content,
         user: UserRecord,
         inbound: Inbound,
@@ -244,7 +242,8 @@ class Turn:
             if self.content.script.question(question_id).kind in ("choice", "scale"):
                 self._ask()
             return
-        self.notice = self.content.say("answer_saved", "text", answer=shown[:60])
+        if self.inbound.button is not None:  # a toast for the pressed button
+            self.notice = self.content.say("answer_saved", "text", answer=shown[:60])
         value = self.conv.values[question_id]
         repo.save_answer(self.db, self.row.id, question_id, value, shown)
         if question_id == self.content.script.title_from and not self.row.title:

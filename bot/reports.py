@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.engine.content import Content
 from bot.engine.lessons import Finding
 from bot.engine.machine import Conversation
@@ -86,7 +84,7 @@ def lessons_json(findings: list[Finding]) -> list[dict[str, Any]]:
     ]
 
 
-def store_findings(db: Session, session_id: int, findings: list[Finding]) -> None:
+def store_findings(db: repo.Db, session_id: int, findings: list[Finding]) -> None:
     """Keep the verdicts with their evidence, so reviewers see exactly what the user saw."""
     repo.replace_findings(
         db,
@@ -103,7 +101,7 @@ def _iso(value: Any) -> str | None:
 
 
 def export_json(
-    db: Session, content: Content, row: SessionRecord, user_name: str
+    db: repo.Db, content: Content, row: SessionRecord, user_name: str
 ) -> dict[str, Any]:
     """The JSON export (DESIGN.md contract)."""
     answers = repo.answers_of(db, row.id)

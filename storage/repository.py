@@ -1,6 +1,7 @@
 """Queries the coach service needs, inside a transaction it owns.
 
-Every function takes the open `Session` of the caller's unit of work and never commits: one
+Every function takes the caller's open transaction (an ORM `Session` or a Core `Connection`)
+and never commits: one
 inbound message is one transaction (DESIGN.md), so the repository only reads and stages. The
 statements are SQLAlchemy Core over plain records (see storage.records for why).
 """
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,6 +35,14 @@ from storage.records import (
     StaleSessionError,
     UserRecord,
 )
+
+Db = Session | Connection
+"""A unit of work's ORM session, or a Core connection in a transaction (the per-message path)."""
+
+
+def _conn(db: Db) -> Connection:
+    return db.connection() if isinstance(db, Session) else db
+
 
 ANSWERS = cast(Table, Answer.__table__)
 DELIVERIES = cast(Table, ProcessedDelivery.__table__)
@@ -127,20 +136,14 @@ def _answer_statement(dialect: str) -> Any:
     return _by_dialect[key]
 
 
-def _insert(db: Session, table: Table) -> Any:
-    """A dialect-specific INSERT, for ON CONFLICT clauses (SQLite and PostgreSQL share them)."""
-    dialect = db.get_bind().dialect.name
-    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
-
-
-def claim_delivery(db: Session, delivery_id: str) -> bool:
+def claim_delivery(db: Db, delivery_id: str) -> bool:
     """Record a delivery id; False when it was already processed (a redelivery).
 
     One INSERT .. ON CONFLICT DO NOTHING: the row lock of the insert also serialises two
     workers that received the same delivery at once."""
-    statement = _claim_statement(db.get_bind().dialect.name)
+    statement = _claim_statement(_conn(db).dialect.name)
     params = {"delivery_id": delivery_id, "processed_at": utcnow()}
-    return db.connection().execute(statement, params).first() is not None
+    return _conn(db).execute(statement, params).first() is not None
 
 
 # ---- users ------------------------------------------------------------------------------------
@@ -148,17 +151,17 @@ def _user(row: Sequence[Any]) -> UserRecord:
     return UserRecord(*row)
 
 
-def user_by_external_id(db: Session, external_id: str) -> UserRecord | None:
-    row = db.connection().execute(_USER_BY_EXTERNAL_ID, {"key": external_id}).first()
+def user_by_external_id(db: Db, external_id: str) -> UserRecord | None:
+    row = _conn(db).execute(_USER_BY_EXTERNAL_ID, {"key": external_id}).first()
     return _user(row) if row is not None else None
 
 
-def user_by_id(db: Session, user_id: int) -> UserRecord | None:
-    row = db.connection().execute(_USER_BY_ID, {"key": user_id}).first()
+def user_by_id(db: Db, user_id: int) -> UserRecord | None:
+    row = _conn(db).execute(_USER_BY_ID, {"key": user_id}).first()
     return _user(row) if row is not None else None
 
 
-def get_or_create_user(db: Session, external_id: str, channel: str, name: str) -> UserRecord:
+def get_or_create_user(db: Db, external_id: str, channel: str, name: str) -> UserRecord:
     user = user_by_external_id(db, external_id)
     if user is not None:
         if name and user.display_name != name[:128]:
@@ -172,14 +175,12 @@ def get_or_create_user(db: Session, external_id: str, channel: str, name: str) -
         "active": True,
         "created_at": utcnow(),
     }
-    new_id = (
-        db.connection().execute(insert(USERS).values(values).returning(USERS.c.id)).scalar_one()
-    )
+    new_id = _conn(db).execute(insert(USERS).values(values).returning(USERS.c.id)).scalar_one()
     return UserRecord(new_id, external_id, channel, name[:128], None, None)
 
 
-def save_user(db: Session, user: UserRecord) -> None:
-    db.connection().execute(
+def save_user(db: Db, user: UserRecord) -> None:
+    _conn(db).execute(
         _SAVE_USER,
         {
             "key": user.id,
@@ -191,16 +192,16 @@ def save_user(db: Session, user: UserRecord) -> None:
     )
 
 
-def user_names(db: Session) -> dict[int, str]:
+def user_names(db: Db) -> dict[int, str]:
     """user id -> external id (channel:ref), for operator listings."""
-    rows = db.connection().execute(select(USERS.c.id, USERS.c.external_id))
+    rows = _conn(db).execute(select(USERS.c.id, USERS.c.external_id))
     return {row.id: row.external_id for row in rows}
 
 
-def delete_user(db: Session, user_id: int) -> None:
+def delete_user(db: Db, user_id: int) -> None:
     """Remove a user and everything about them (foreign keys cascade to sessions, answers,
     transcript lines, findings and their undelivered messages)."""
-    db.connection().execute(delete(USERS).where(USERS.c.id == user_id))
+    _conn(db).execute(delete(USERS).where(USERS.c.id == user_id))
 
 
 # ---- sessions ---------------------------------------------------------------------------------
@@ -210,20 +211,20 @@ def _session(row: Sequence[Any]) -> SessionRecord:
     return record
 
 
-def lock_session(db: Session, session_id: int) -> SessionRecord | None:
+def lock_session(db: Db, session_id: int) -> SessionRecord | None:
     """The session row, locked for the rest of the transaction (FOR UPDATE on PostgreSQL;
     on SQLite the IMMEDIATE transaction already holds the write lock)."""
-    row = db.connection().execute(_SESSION_LOCKED, {"key": session_id}).first()
+    row = _conn(db).execute(_SESSION_LOCKED, {"key": session_id}).first()
     return _session(row) if row is not None else None
 
 
-def get_session(db: Session, session_id: int) -> SessionRecord | None:
-    row = db.connection().execute(_SESSION_BY_ID, {"key": session_id}).first()
+def get_session(db: Db, session_id: int) -> SessionRecord | None:
+    row = _conn(db).execute(_SESSION_BY_ID, {"key": session_id}).first()
     return _session(row) if row is not None else None
 
 
 def create_session(
-    db: Session, user_id: int, script_id: str, script_version: int, state: str, now: datetime
+    db: Db, user_id: int, script_id: str, script_version: int, state: str, now: datetime
 ) -> SessionRecord:
     values: dict[str, Any] = {
         "user_id": user_id,
@@ -238,16 +239,14 @@ def create_session(
         "updated_at": now,
     }
     new_id = (
-        db.connection()
-        .execute(insert(SESSIONS).values(values).returning(SESSIONS.c.id))
-        .scalar_one()
+        _conn(db).execute(insert(SESSIONS).values(values).returning(SESSIONS.c.id)).scalar_one()
     )
     return SessionRecord(id=new_id, completed_at=None, **values)
 
 
-def save_session(db: Session, record: SessionRecord) -> None:
+def save_session(db: Db, record: SessionRecord) -> None:
     """Write a changed session row; the version check refuses a concurrent overwrite."""
-    result = db.connection().execute(
+    result = _conn(db).execute(
         _SAVE_SESSION,
         {
             "key": record.id,
@@ -266,29 +265,29 @@ def save_session(db: Session, record: SessionRecord) -> None:
     record.version += 1
 
 
-def sessions_of(db: Session, user_id: int | None = None) -> list[SessionRecord]:
+def sessions_of(db: Db, user_id: int | None = None) -> list[SessionRecord]:
     """Sessions oldest first; all of them when no user is given (operator listing)."""
     query = select(*_SESSION_COLUMNS).order_by(SESSIONS.c.started_at, SESSIONS.c.id)
     if user_id is not None:
         query = query.where(SESSIONS.c.user_id == user_id)
-    return [_session(row) for row in db.connection().execute(query)]
+    return [_session(row) for row in _conn(db).execute(query)]
 
 
-def count_sessions(db: Session, user_id: int) -> int:
+def count_sessions(db: Db, user_id: int) -> int:
     query = select(func.count()).select_from(SESSIONS).where(SESSIONS.c.user_id == user_id)
-    return int(db.connection().execute(query).scalar_one())
+    return int(_conn(db).execute(query).scalar_one())
 
 
 # ---- answers, transcript, findings ------------------------------------------------------------
-def answers_of(db: Session, session_id: int) -> list[AnswerRecord]:
-    rows = db.connection().execute(_ANSWERS_OF, {"key": session_id})
+def answers_of(db: Db, session_id: int) -> list[AnswerRecord]:
+    rows = _conn(db).execute(_ANSWERS_OF, {"key": session_id})
     return [AnswerRecord(*row) for row in rows]
 
 
-def save_answer(db: Session, session_id: int, question_id: str, value: Any, shown: str) -> None:
+def save_answer(db: Db, session_id: int, question_id: str, value: Any, shown: str) -> None:
     """Insert or overwrite the answer to one question (re-answering after /back)."""
-    db.connection().execute(
-        _answer_statement(db.get_bind().dialect.name),
+    _conn(db).execute(
+        _answer_statement(_conn(db).dialect.name),
         {
             "session_id": session_id,
             "question_id": question_id,
@@ -309,26 +308,24 @@ def line_row(session_id: int, sender: str, text: str, question: str | None) -> d
     }
 
 
-def add_lines(db: Session, rows: list[dict[str, Any]]) -> None:
+def add_lines(db: Db, rows: list[dict[str, Any]]) -> None:
     """Insert transcript lines in one statement (a turn writes two to five)."""
     if rows:
-        db.connection().execute(_LINES_INSERT, rows)
+        _conn(db).execute(_LINES_INSERT, rows)
 
 
-def add_line(db: Session, session_id: int, sender: str, text: str, question: str | None) -> None:
+def add_line(db: Db, session_id: int, sender: str, text: str, question: str | None) -> None:
     add_lines(db, [line_row(session_id, sender, text, question)])
 
 
-def transcript_of(db: Session, session_id: int) -> list[LineRecord]:
+def transcript_of(db: Db, session_id: int) -> list[LineRecord]:
     query = select(LINES).where(LINES.c.session_id == session_id).order_by(LINES.c.id)
-    return [
-        LineRecord(r.at, r.sender, r.text, r.question_id) for r in db.connection().execute(query)
-    ]
+    return [LineRecord(r.at, r.sender, r.text, r.question_id) for r in _conn(db).execute(query)]
 
 
-def replace_findings(db: Session, session_id: int, rows: list[dict[str, Any]]) -> None:
+def replace_findings(db: Db, session_id: int, rows: list[dict[str, Any]]) -> None:
     """Keep the latest verdicts per lesson for a session (recomputed when it completes)."""
-    connection = db.connection()
+    connection = _conn(db)
     connection.execute(delete(FINDINGS).where(FINDINGS.c.session_id == session_id))
     now = utcnow()
     if rows:
@@ -339,7 +336,7 @@ def replace_findings(db: Session, session_id: int, rows: list[dict[str, Any]]) -
 
 # ---- outbox -----------------------------------------------------------------------------------
 def add_outbox(
-    db: Session, user_id: int | None, channel: str, chat_id: str, payloads: list[dict[str, Any]]
+    db: Db, user_id: int | None, channel: str, chat_id: str, payloads: list[dict[str, Any]]
 ) -> list[int]:
     """Queue messages in one statement; returns their ids in the order given."""
     if not payloads:
@@ -356,11 +353,11 @@ def add_outbox(
         }
         for payload in payloads
     ]
-    return [row.id for row in db.connection().execute(_OUTBOX_INSERT, rows)]
+    return [row.id for row in _conn(db).execute(_OUTBOX_INSERT, rows)]
 
 
 def pending_outbox(
-    db: Session, channel: str, limit: int = 500, chat_id: str | None = None
+    db: Db, channel: str, limit: int = 500, chat_id: str | None = None
 ) -> list[Row[Any]]:
     query = (
         select(OUTBOX)
@@ -374,26 +371,24 @@ def pending_outbox(
     )
     if chat_id is not None:
         query = query.where(OUTBOX.c.chat_id == chat_id)
-    return list(db.connection().execute(query))
+    return list(_conn(db).execute(query))
 
 
-def mark_delivered(db: Session, ids: Sequence[int], when: datetime | None = None) -> None:
+def mark_delivered(db: Db, ids: Sequence[int], when: datetime | None = None) -> None:
     if ids:
-        db.connection().execute(
+        _conn(db).execute(
             update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(delivered_at=when or utcnow())
         )
 
 
-def mark_failed(db: Session, ids: Sequence[int], reason: str) -> None:
+def mark_failed(db: Db, ids: Sequence[int], reason: str) -> None:
     """Give up on messages that can never be delivered (the user blocked the bot)."""
     if ids:
-        db.connection().execute(
-            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(failed=reason[:200])
-        )
+        _conn(db).execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(failed=reason[:200]))
 
 
-def fail_pending_for_chat(db: Session, channel: str, chat_id: str, reason: str) -> None:
-    db.connection().execute(
+def fail_pending_for_chat(db: Db, channel: str, chat_id: str, reason: str) -> None:
+    _conn(db).execute(
         update(OUTBOX)
         .where(
             OUTBOX.c.channel == channel,
@@ -404,10 +399,8 @@ def fail_pending_for_chat(db: Session, channel: str, chat_id: str, reason: str) 
     )
 
 
-def set_user_active(db: Session, external_id: str, active: bool) -> None:
-    db.connection().execute(
-        update(USERS).where(USERS.c.external_id == external_id).values(active=active)
-    )
+def set_user_active(db: Db, external_id: str, active: bool) -> None:
+    _conn(db).execute(update(USERS).where(USERS.c.external_id == external_id).values(active=active))
 
 
 # ---- inbox ------------------------------------------------------------------------------------
@@ -422,22 +415,22 @@ def _inbox_insert(dialect: str) -> Any:
     return _by_dialect[key]
 
 
-def add_inbox(db: Session, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+def add_inbox(db: Db, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """Store a fetched batch in one statement; an update already stored is left as it is."""
     if updates:
         now = utcnow()
         rows = [{"update_id": uid, "payload": body, "received_at": now} for uid, body in updates]
-        db.connection().execute(_inbox_insert(db.get_bind().dialect.name), rows)
+        _conn(db).execute(_inbox_insert(_conn(db).dialect.name), rows)
 
 
-def pending_inbox(db: Session, limit: int = 10_000) -> list[tuple[int, dict[str, Any]]]:
+def pending_inbox(db: Db, limit: int = 10_000) -> list[tuple[int, dict[str, Any]]]:
     query = (
         select(INBOX.c.update_id, INBOX.c.payload)
         .where(INBOX.c.processed_at.is_(None))
         .order_by(INBOX.c.update_id)
         .limit(limit)
     )
-    return [(row.update_id, row.payload) for row in db.connection().execute(query)]
+    return [(row.update_id, row.payload) for row in _conn(db).execute(query)]
 
 
 _FINISH_INBOX = (
@@ -445,9 +438,9 @@ _FINISH_INBOX = (
 )
 
 
-def finish_inbox(db: Session, update_id: int) -> None:
-    db.connection().execute(_FINISH_INBOX, {"key": update_id, "now": utcnow()})
+def finish_inbox(db: Db, update_id: int) -> None:
+    _conn(db).execute(_FINISH_INBOX, {"key": update_id, "now": utcnow()})
 
 
-def inbox_max_update_id(db: Session) -> int | None:
-    return db.connection().execute(select(func.max(INBOX.c.update_id))).scalar()
+def inbox_max_update_id(db: Db) -> int | None:
+    return _conn(db).execute(select(func.max(INBOX.c.update_id))).scalar()
