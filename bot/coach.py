@@ -70,6 +70,8 @@ class Reply:
     duplicate: bool = False
     pressed: str | None = None
     """For a button press: "accepted", "stale" or "refused" (adapters update the keyboard)."""
+    chosen: str | None = None
+    """For an accepted answer button: the option as the user saw it."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class CoachService:
             turn.state_after,
             len(messages),
         )
-        return Reply(messages, turn.notice, pressed=turn.pressed)
+        return Reply(messages, turn.notice, pressed=turn.pressed, chosen=turn.chosen)
 
     def pending(self, channel: str, chat_id: str | None = None, limit: int = 500) -> list[Outbound]:
         """Committed but undelivered messages, oldest first (sent again at start-up)."""

@@ -50,6 +50,7 @@ class Turn:
         self.outgoing: list[dict[str, Any]] = []
         self.notice: str | None = None
         self.pressed: str | None = None
+        self.chosen: str | None = None
         self.row: SessionRecord | None = None
         self.conv: Conversation | None = None
         self.state_after = "-"
@@ -243,6 +244,7 @@ class Turn:
                 self._ask()
             return
         if self.inbound.button is not None:  # a toast for the pressed button
+            self.chosen = shown
             self.notice = self.content.say("answer_saved", "text", answer=shown[:60])
         value = self.conv.values[question_id]
         repo.save_answer(self.db, self.row.id, question_id, value, shown)

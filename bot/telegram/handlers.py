@@ -8,6 +8,7 @@ Updates the coach does not handle (group chats, edits) get a short fixed reply, 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
 
@@ -95,7 +96,7 @@ class UpdateHandler:
         )
         reply = await asyncio.to_thread(self.service.handle, inbound)
         if query is not None:
-            await self._acknowledge(update, reply.notice, reply.pressed)
+            await self._acknowledge(update, reply.notice, reply.pressed, reply.chosen)
         if reply.messages:
             await self.sender.deliver(reply.messages)
 
@@ -115,19 +116,28 @@ class UpdateHandler:
         except TelegramError:
             log.info("fixed reply not delivered phrase=%s", phrase)
 
-    async def _acknowledge(self, update: Update, notice: str | None, pressed: str | None) -> None:
-        """Answer the button press and retire its keyboard so it cannot answer again."""
+    async def _acknowledge(
+        self, update: Update, notice: str | None, pressed: str | None, chosen: str | None
+    ) -> None:
+        """Answer the button press and retire its keyboard so it cannot answer again; an
+        accepted answer stays visible under the question ("✓ Them")."""
         query = update.callback_query
         assert query is not None
         try:
             await query.answer(text=(notice or "")[:200] or None)
         except BadRequest:
             log.info("callback query too old to answer")
-        if pressed in ("accepted", "stale") and isinstance(query.message, Message):
-            try:
-                await query.message.edit_reply_markup(reply_markup=None)
-            except BadRequest:
-                log.info("keyboard already gone")
+        message = query.message
+        if pressed not in ("accepted", "stale") or not isinstance(message, Message):
+            return
+        try:
+            if chosen and message.text is not None:
+                marked = f"{message.text_html}\n\n✓ <b>{html.escape(chosen)}</b>"
+                await message.edit_text(marked, parse_mode=ParseMode.HTML)
+            else:
+                await message.edit_reply_markup(reply_markup=None)
+        except BadRequest:
+            log.info("keyboard already gone")
 
     async def _export(self, update: Update, user_ref: str, chat_id: int) -> bool:
         """Send the user's open session as JSON and HTML documents; False if there is none."""
