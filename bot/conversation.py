@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import callbacks
 from bot.engine.content import Content
+from bot.engine.lessons import Finding
 from bot.engine.machine import Conversation
 from bot.engine.render import Format, to_plain
 from bot.engine.script import END
@@ -253,8 +254,9 @@ class Turn:
         if self.conv.state == END:
             self.row.status = "completed"
             self.row.completed_at = self.now
-            store_findings(self.db, self.row.id, self.content.findings(self.conv))
-            self.outgoing.extend(self._report_payloads())
+            findings = self.content.findings(self.conv)
+            store_findings(self.db, self.row.id, findings)
+            self.outgoing.extend(self._report_payloads(findings))
             return
         self._ask()
 
@@ -339,9 +341,9 @@ class Turn:
         else:
             self.outgoing.extend(self._report_payloads())
 
-    def _report_payloads(self) -> list[dict[str, Any]]:
+    def _report_payloads(self, findings: list[Finding] | None = None) -> list[dict[str, Any]]:
         assert self.row is not None and self.conv is not None
-        payloads = report_payloads(self.content, self.row, self.conv, self.fmt)
+        payloads = report_payloads(self.content, self.row, self.conv, self.fmt, findings)
         for payload in payloads:
             self._line("bot", payload["text"])
         return payloads

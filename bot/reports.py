@@ -31,10 +31,15 @@ def situation(content: Content, conv: Conversation) -> list[dict[str, str]]:
 
 
 def report_payloads(
-    content: Content, row: SessionRecord, conv: Conversation, fmt: Format
+    content: Content,
+    row: SessionRecord,
+    conv: Conversation,
+    fmt: Format,
+    findings: list[Finding] | None = None,
 ) -> list[dict[str, Any]]:
     """The report as outgoing messages, each within Telegram's 4,096 characters."""
-    findings = content.findings(conv)
+    if findings is None:
+        findings = content.findings(conv)
     text = content.renderer.file(
         REPORT_TEMPLATES.get(fmt, "report.txt.j2"),
         fmt,

@@ -7,6 +7,7 @@ rather than by a user.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from jinja2 import TemplateError
 
 from bot.engine.answers import choices
 from bot.engine.errors import ScriptError
-from bot.engine.lessons import LessonBook, check_rules_against, evaluate, load_lessons
+from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
 from bot.engine.machine import Conversation, Dialogue
 from bot.engine.render import FORMATS, Format, Renderer
 from bot.engine.script import Question, Script, load_script, read_yaml
@@ -68,18 +69,41 @@ class Content:
             total=len(self.script.questions),
         )
 
-    def prompt_texts(self, conversation: Conversation) -> dict[str, str]:
-        """Plain-text prompts for evidence: the question as the user saw it."""
-        return {
-            q.id: self.renderer.inline(q.prompt, "text", **self.context(conversation))
-            for q in self.script.questions
-            if q.id in conversation.values
-        }
+    def prompt_texts(self, conversation: Conversation) -> Mapping[str, str]:
+        """Plain-text prompts for evidence: the question as the user saw it (rendered only
+        for the questions a report actually quotes)."""
+        return _PromptTexts(self, conversation)
 
-    def findings(self, conversation: Conversation) -> list[Any]:
+    def findings(self, conversation: Conversation) -> list[Finding]:
         values = conversation.answered_on_path()
         shown = {q: s for q, s in conversation.shown.items() if q in values}
         return evaluate(self.script, self.book, values, shown, self.prompt_texts(conversation))
+
+
+class _PromptTexts(Mapping[str, str]):
+    """Renders a question's prompt on first access and keeps it."""
+
+    def __init__(self, content: Content, conversation: Conversation) -> None:
+        self._content = content
+        self._conversation = conversation
+        self._done: dict[str, str] = {}
+        self._context: dict[str, Any] | None = None
+
+    def __getitem__(self, question_id: str) -> str:
+        if question_id not in self._done:
+            if not self._content.script.has_question(question_id):
+                raise KeyError(question_id)
+            if self._context is None:
+                self._context = self._content.context(self._conversation)
+            source = self._content.script.question(question_id).prompt
+            self._done[question_id] = self._content.renderer.inline(source, "text", **self._context)
+        return self._done[question_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(q.id for q in self._content.script.questions)
+
+    def __len__(self) -> int:
+        return len(self._content.script.questions)
 
 
 def load_content(root: Path = DIALOGUES_DIR, script_name: str = "coach.yaml") -> Content:
