@@ -81,27 +81,26 @@ def split_message(text: str, limit: int = 4096) -> list[str]:
     Length is measured on the visible text, as Telegram counts after parsing entities; a
     paragraph is never cut inside a tag because tags are opened and closed within one line.
     """
+    return _pack(text, ("\n\n", "\n"), limit)
+
+
+def _pack(text: str, separators: tuple[str, ...], limit: int) -> list[str]:
+    if len(to_plain(text)) <= limit:
+        return [text]
+    if not separators:
+        return [text[start : start + limit] for start in range(0, len(text), limit)]
+    separator, finer = separators[0], separators[1:]
     parts: list[str] = []
     current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+    for piece in text.split(separator):
+        candidate = f"{current}{separator}{piece}" if current else piece
         if len(to_plain(candidate)) <= limit:
             current = candidate
             continue
         if current:
             parts.append(current)
-        current = ""
-        for line in paragraph.split("\n"):
-            candidate = f"{current}\n{line}" if current else line
-            if len(to_plain(candidate)) <= limit:
-                current = candidate
-                continue
-            if current:
-                parts.append(current)
-            while len(to_plain(line)) > limit:
-                parts.append(line[:limit])
-                line = line[limit:]
-            current = line
+        *whole, current = _pack(piece, finer, limit)
+        parts.extend(whole)
     if current:
         parts.append(current)
     return parts

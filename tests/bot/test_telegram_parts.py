@@ -98,3 +98,10 @@ def test_forwarded_text_is_not_taken_as_an_answer() -> None:
     plain = update(1, 5).message
     assert plain is not None
     assert media_of(plain) is None
+
+
+def test_a_paragraph_longer_than_the_limit_is_split_at_lines() -> None:
+    paragraph = "\n".join(f"line {n} " + "x" * 90 for n in range(100))
+    parts = split_message(paragraph, 1000)
+    assert all(len(part) <= 1000 for part in parts)
+    assert "\n".join(parts) == paragraph
