@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 
-from bench import coach_step
+from bench import coach_step, telegram_e2e
 
-BENCHMARKS = {"coach_step": coach_step.main}
+BENCHMARKS = {"coach_step": coach_step.main, "telegram_e2e": telegram_e2e.main}
 
 
 def main() -> None:

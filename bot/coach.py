@@ -126,15 +126,13 @@ class CoachService:
         """Apply one inbound message exactly once and return what to send."""
         fmt = FORMATS.get(inbound.channel, "text")
         with self.engine.begin() as db:
-            if inbound.inbox_id is not None:
-                repo.finish_inbox(db, inbound.inbox_id)
-            if not repo.claim_delivery(db, f"{inbound.channel}:{inbound.delivery_id}"):
+            if not self._claim(db, inbound.channel, inbound.delivery_id, inbound.inbox_id):
                 log.info("duplicate delivery ignored delivery=%s", inbound.delivery_id)
                 return Reply(duplicate=True)
-            user = repo.get_or_create_user(
+            user, current = repo.load_user(
                 db, f"{inbound.channel}:{inbound.user_ref}", inbound.channel, inbound.display_name
             )
-            turn = Turn(db, self.content, user, inbound, fmt, self.clock())
+            turn = Turn(db, self.content, user, inbound, fmt, self.clock(), current)
             turn.run()
             repo.add_lines(db, turn.lines)
             ids = repo.add_outbox(db, turn.user_id, inbound.channel, inbound.chat_id, turn.outgoing)
@@ -228,10 +226,18 @@ class CoachService:
 
     def claim(self, channel: str, delivery_id: str, inbox_id: int | None = None) -> bool:
         """For updates answered without the coach (group chats, edits): True the first time."""
-        with self.sessions.begin() as db:
-            if inbox_id is not None:
-                repo.finish_inbox(db, inbox_id)
-            return repo.claim_delivery(db, f"{channel}:{delivery_id}")
+        with self.engine.begin() as db:
+            return self._claim(db, channel, delivery_id, inbox_id)
+
+    @staticmethod
+    def _claim(db: repo.Db, channel: str, delivery_id: str, inbox_id: int | None) -> bool:
+        """First delivery of this id? An update kept in the inbox is claimed by marking its
+        row handled (one statement); anything else by recording its delivery id."""
+        if inbox_id is not None:
+            first = repo.finish_inbox(db, inbox_id)
+            if first is not None:
+                return first
+        return repo.claim_delivery(db, f"{channel}:{delivery_id}")
 
     def mark_failed(self, ids: Sequence[int], reason: str) -> None:
         with self.sessions.begin() as db:

@@ -40,6 +40,7 @@ class Turn:
         inbound: Inbound,
         fmt: Format,
         now: datetime,
+        current: SessionRecord | None = None,
     ) -> None:
         self.db = db
         self.content = content
@@ -58,6 +59,7 @@ class Turn:
         self.user_before = user.snapshot()
         self.row_before: tuple[object, ...] = ()
         self.lines: list[dict[str, Any]] = []
+        self.current = current
 
     # ---- routing ---------------------------------------------------------------------------
     def run(self) -> None:
@@ -121,9 +123,10 @@ class Turn:
 
     # ---- sessions --------------------------------------------------------------------------
     def _load_current(self) -> None:
+        """Attach the open session, loaded and locked with the user (repo.load_user)."""
         if self.user.current_session_id is None:
             return
-        row = repo.lock_session(self.db, self.user.current_session_id)
+        row = self.current
         if row is None or row.user_id != self.user.id:
             self.user.current_session_id = None
             return

@@ -179,6 +179,36 @@ def get_or_create_user(db: Db, external_id: str, channel: str, name: str) -> Use
     return UserRecord(new_id, external_id, channel, name[:128], None, None)
 
 
+_USER_AND_SESSION = (
+    select(*_USER_COLUMNS, *_SESSION_COLUMNS)
+    .select_from(USERS.outerjoin(SESSIONS, SESSIONS.c.id == USERS.c.current_session_id))
+    .where(USERS.c.external_id == bindparam("key"))
+)
+
+
+def load_user(
+    db: Db, external_id: str, channel: str, name: str
+) -> tuple[UserRecord, SessionRecord | None]:
+    """The user (created on first contact) and their open session, locked for the turn.
+
+    SQLite: one joined query (the IMMEDIATE transaction already holds the write lock).
+    PostgreSQL cannot lock the nullable side of an outer join, so the session row is then
+    taken with its own SELECT ... FOR UPDATE."""
+    connection = _conn(db)
+    if connection.dialect.name == "sqlite":
+        row = connection.execute(_USER_AND_SESSION, {"key": external_id}).first()
+        if row is not None:
+            user = _user(row[: len(_USER_COLUMNS)])
+            if name and user.display_name != name[:128]:
+                user.display_name = name[:128]
+            session_part = row[len(_USER_COLUMNS) :]
+            return user, _session(session_part) if session_part[0] is not None else None
+    user = get_or_create_user(db, external_id, channel, name)
+    if user.current_session_id is None:
+        return user, None
+    return user, lock_session(db, user.current_session_id)
+
+
 def save_user(db: Db, user: UserRecord) -> None:
     _conn(db).execute(
         _SAVE_USER,
@@ -434,12 +464,22 @@ def pending_inbox(db: Db, limit: int = 10_000) -> list[tuple[int, dict[str, Any]
 
 
 _FINISH_INBOX = (
-    update(INBOX).where(INBOX.c.update_id == bindparam("key")).values(processed_at=bindparam("now"))
+    update(INBOX)
+    .where(INBOX.c.update_id == bindparam("key"), INBOX.c.processed_at.is_(None))
+    .values(processed_at=bindparam("now"))
 )
+_INBOX_EXISTS = select(INBOX.c.update_id).where(INBOX.c.update_id == bindparam("key"))
 
 
-def finish_inbox(db: Db, update_id: int) -> None:
-    _conn(db).execute(_FINISH_INBOX, {"key": update_id, "now": utcnow()})
+def finish_inbox(db: Db, update_id: int) -> bool | None:
+    """Mark an inbox update handled. True the first time; False if it was handled before
+    (a redelivery); None if it was never stored in the inbox."""
+    connection = _conn(db)
+    if connection.execute(_FINISH_INBOX, {"key": update_id, "now": utcnow()}).rowcount == 1:
+        return True
+    if connection.execute(_INBOX_EXISTS, {"key": update_id}).first() is not None:
+        return False
+    return None
 
 
 def inbox_max_update_id(db: Db) -> int | None:

@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.coach import CoachService
 from bot.config import Settings
 from bot.engine.content import Content
+from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.poller import poll, replay_inbox
@@ -62,7 +63,8 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     locks = ChatLocks()
     application = build_application(settings, locks)
-    sender = OutboxSender(application.bot, service, locks)
+    db = DatabaseThread.for_dialect(service.engine.dialect.name)
+    sender = OutboxSender(application.bot, service, locks, db)
     handler = UpdateHandler(service, content, sender)
     application.add_handler(TypeHandler(Update, handler.on_update))
     application.add_error_handler(on_error)
@@ -77,8 +79,8 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         await application.start()
         await sender.sweep()
-        await replay_inbox(application, service)
-        poller = asyncio.create_task(poll(application, service, stop))
+        await replay_inbox(application, service, db)
+        poller = asyncio.create_task(poll(application, service, db, stop))
         sweeper = asyncio.create_task(_sweep_forever(sender, stop))
         await stop.wait()
         log.info("stopping")
@@ -87,6 +89,8 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await application.stop()
+        await sender.flush()
+    db.close()
 
 
 async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import html
 import json
 import logging
+from collections.abc import Awaitable
 
 from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
@@ -94,14 +95,17 @@ class UpdateHandler:
             display_name=user.first_name or "",
             inbox_id=update.update_id,
         )
-        reply = await asyncio.to_thread(self.service.handle, inbound)
-        if query is not None:
-            await self._acknowledge(update, reply.notice, reply.pressed, reply.chosen)
+        reply = await self.sender.db(self.service.handle, inbound)
+        work: list[Awaitable[object]] = []
         if reply.messages:
-            await self.sender.deliver(reply.messages)
+            work.append(self.sender.deliver(reply.messages))
+        if query is not None:
+            # The toast and the old keyboard's update go out alongside the next question.
+            work.append(self._acknowledge(update, reply.notice, reply.pressed, reply.chosen))
+        await asyncio.gather(*work)
 
     async def _claim(self, update: Update) -> bool:
-        return await asyncio.to_thread(
+        return await self.sender.db(
             self.service.claim, CHANNEL, str(update.update_id), update.update_id
         )
 
@@ -141,12 +145,12 @@ class UpdateHandler:
 
     async def _export(self, update: Update, user_ref: str, chat_id: int) -> bool:
         """Send the user's open session as JSON and HTML documents; False if there is none."""
-        session_id = await asyncio.to_thread(self.service.current_session, CHANNEL, user_ref)
+        session_id = await self.sender.db(self.service.current_session, CHANNEL, user_ref)
         if session_id is None:
             return False
         if not await self._claim(update):
             return True
-        data = await asyncio.to_thread(self.service.export, session_id, (CHANNEL, user_ref))
+        data = await self.sender.db(self.service.export, session_id, (CHANNEL, user_ref))
         if data is None:
             return False
         page = self.service.export_document(data, "html")

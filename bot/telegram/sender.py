@@ -19,12 +19,14 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.coach import CoachService, Outbound
+from bot.telegram.blocking import DatabaseThread
 from bot.telegram.ordering import ChatLocks
 from bot.telegram.render import keyboard, message_text
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+MARK_EVERY = 0.2
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -35,27 +37,47 @@ class OutboxSender:
     """Delivers outbox messages for one bot; safe to call from many chats at once."""
 
     def __init__(
-        self, bot: Bot, service: CoachService, locks: ChatLocks, max_attempts: int = 6
+        self,
+        bot: Bot,
+        service: CoachService,
+        locks: ChatLocks,
+        db: DatabaseThread,
+        max_attempts: int = 6,
     ) -> None:
         self.bot = bot
         self.service = service
+        self.db = db
+        self._delivered: list[int] = []
+        self._flusher: asyncio.Task[None] | None = None
         self.locks = locks
         self.max_attempts = max_attempts
 
     async def deliver(self, messages: Sequence[Outbound]) -> bool:
         """Send in order; stop at the first message that could not go (order matters)."""
-        delivered: list[int] = []
-        try:
-            if any(m.kind == "report" for m in messages):
-                await self._typing(messages[0].chat_id)
-            for message in messages:
-                if not await self._send(message):
-                    return False
-                delivered.append(message.outbox_id)
-            return True
-        finally:
-            if delivered:
-                await asyncio.to_thread(self.service.mark_delivered, delivered)
+        if any(m.kind == "report" for m in messages):
+            await self._typing(messages[0].chat_id)
+        for message in messages:
+            if not await self._send(message):
+                return False
+            self._mark_later(message.outbox_id)
+        return True
+
+    def _mark_later(self, outbox_id: int) -> None:
+        """Delivered marks are written in batches (DESIGN.md: keep commits per update low).
+        A crash inside the batch window means those messages are sent once more at start-up."""
+        self._delivered.append(outbox_id)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(MARK_EVERY)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write every pending delivered mark now (before a sweep and at shutdown)."""
+        ids, self._delivered = self._delivered, []
+        if ids:
+            await self.db(self.service.mark_delivered, ids)
 
     async def _typing(self, chat_id: str) -> None:
         try:
@@ -79,15 +101,11 @@ class OutboxSender:
                 log.info("rate limited retry_after=%.1fs attempt=%d", wait, attempt)
                 await asyncio.sleep(wait)
             except Forbidden:
-                await asyncio.to_thread(
-                    self.service.user_blocked, CHANNEL, message.chat_id, message.chat_id
-                )
+                await self.db(self.service.user_blocked, CHANNEL, message.chat_id, message.chat_id)
                 return False
             except BadRequest:
                 log.exception("message refused by Telegram outbox_id=%d", message.outbox_id)
-                await asyncio.to_thread(
-                    self.service.mark_failed, [message.outbox_id], "refused by Telegram"
-                )
+                await self.db(self.service.mark_failed, [message.outbox_id], "refused by Telegram")
                 return True  # never blocks the messages after it
             except (TimedOut, NetworkError) as exc:
                 log.warning("network error attempt=%d error=%s", attempt, type(exc).__name__)
@@ -97,7 +115,8 @@ class OutboxSender:
 
     async def sweep(self) -> None:
         """Send every chat's undelivered messages (start-up and periodically)."""
-        pending = await asyncio.to_thread(self.service.pending, CHANNEL)
+        await self.flush()
+        pending = await self.db(self.service.pending, CHANNEL)
         chats = sorted({m.chat_id for m in pending})
         if chats:
             log.info("outbox sweep chats=%d messages=%d", len(chats), len(pending))
@@ -106,7 +125,8 @@ class OutboxSender:
     async def _sweep_chat(self, chat_id: str) -> None:
         async def send_under_lock() -> None:
             # Re-read under the chat's lock: a handler may have sent them meanwhile.
-            fresh = await asyncio.to_thread(self.service.pending, CHANNEL, chat_id)
+            await self.flush()
+            fresh = await self.db(self.service.pending, CHANNEL, chat_id)
             if fresh:
                 await self.deliver(fresh)
 

@@ -97,7 +97,9 @@ class FakeBotApi:
         """Bind a free port and serve in a background thread; returns once accepting."""
         if self._thread is not None:
             raise RuntimeError("FakeBotApi is already running")
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose protocol says
+        # TCP, and without it every response waits ~40 ms for Nagle.
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
         self._server = uvicorn.Server(uvicorn.Config(self._asgi, **_UVICORN_OPTIONS))

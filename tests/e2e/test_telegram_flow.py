@@ -1,0 +1,191 @@
+"""A Telegram user coached end to end: the real bot process, the fake Telegram, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.telegram_process import (
+    QUESTION_RE,
+    QUOTE_MARK,
+    REPORT_MARK,
+    Coachee,
+    ParleyProcess,
+    drive,
+    export_json,
+    fake_bot_api,
+    persona,
+    sessions_json,
+    user_lines,
+)
+from tests.fakes import FakeBotApi
+
+pytestmark = pytest.mark.timeout(120)
+COMMANDS = {"start", "new", "resume", "sessions", "back", "report", "export", "forget", "privacy"}
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeBotApi]:
+    with fake_bot_api() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("flow") / "parley.db"
+
+
+@pytest.fixture(scope="module")
+def parley(fake: FakeBotApi, database: Path) -> Iterator[ParleyProcess]:
+    bot = ParleyProcess(fake, database)
+    try:
+        yield bot.start()
+    finally:
+        bot.stop()
+        print(bot.output(200))  # shown by pytest only when a test failed
+
+
+def test_a_persona_answered_with_buttons_and_text_gets_its_report_and_export(
+    fake: FakeBotApi, parley: ParleyProcess, database: Path
+) -> None:
+    names = {c["command"] for c in fake.my_commands()}
+    assert names >= COMMANDS | {"help"}, f"command menu: {sorted(names)}"
+
+    sofia = Coachee(fake.user(1001, "Sofia"), persona("lease_single_issue"), press=True)
+    drive(fake, [sofia], timeout=60, diagnostics=parley.output)
+
+    messages = sofia.user.messages()
+    assert "Hi Sofia! Let's get you ready" in messages[0].shown
+    first = messages[1]
+    assert first.shown.startswith("Question 1 of 30")
+    assert "negotiation coach" in first.shown
+    first_labels = [
+        b["text"] for row in first.history[0].reply_markup["inline_keyboard"] for b in row
+    ]
+    assert first_labels == ["OK, let's start", "Tell me more"]
+    assert all(
+        data.startswith("v1:a:")
+        for row in first.history[0].reply_markup["inline_keyboard"]
+        for data in (b["callback_data"] for b in row)
+    )
+
+    questions = [m for m in messages if QUESTION_RE.search(m.shown)]
+    numbers = [int(QUESTION_RE.search(m.shown).group(1)) for m in questions]  # type: ignore[union-attr]
+    assert numbers == [1, *[p for p in sofia.persona.positions if p is not None]]
+    assert all(m.parse_mode == "HTML" for m in questions)
+    # Every pressed keyboard was retired, so no old button can answer a newer question; the
+    # only keyboards left are "I don't know" under free-text questions answered by typing.
+    assert sofia.presses > 15
+    # The old keyboard is retired alongside the next question, so allow it a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        messages = sofia.user.messages()
+        with_buttons = {m.message_id: m.button_texts for m in messages if m.buttons}
+        if set(with_buttons) <= set(sofia.typed_ids) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert set(with_buttons) <= set(sofia.typed_ids), with_buttons
+    assert all(labels == ["I don't know"] for labels in with_buttons.values()), with_buttons
+    questions = [m for m in messages if QUESTION_RE.search(m.shown)]
+    assert all(m.history for m in questions if m.message_id in sofia.pressed_ids)
+    answers = sofia.user.callback_answers()
+    assert len(answers) == sofia.presses
+    assert all(a.answered and (a.text or "").startswith("Saved: ") for a in answers), answers
+    assert "Saved: Lease or property" in [a.text for a in answers]
+
+    report = [m for m in messages if REPORT_MARK in m.shown or QUOTE_MARK in m.shown]
+    assert report and all(m.parse_mode == "HTML" for m in report)
+    assert "Renewing my flat lease" in report[0].shown
+    calls = [(c.method, c.params) for c in fake.calls() if c.params.get("chat_id") == 1001]
+    typing = [i for i, (m, p) in enumerate(calls) if m == "sendChatAction"]
+    report_call = next(i for i, (m, p) in enumerate(calls) if REPORT_MARK in p.get("text", ""))
+    assert typing and typing[-1] < report_call, "a typing action comes before the report"
+
+    sofia.user.sends_command("/export")
+    html_doc = sofia.user.wait_for(
+        lambda m: m.document is not None and (m.document.filename or "").endswith(".html"),
+        description="the HTML export",
+    )
+    docs = [m for m in sofia.user.messages() if m.document is not None]
+    assert [(m.document.filename or "")[-5:] for m in docs] == [".json", ".html"]  # type: ignore[union-attr]
+    assert docs[0].document is not None and docs[0].document.content is not None
+    exported = json.loads(docs[0].document.content)
+    levels = {lesson["id"]: lesson["level"] for lesson in exported["lessons"]}
+    assert len(exported["lessons"]) == 5
+    assert levels == sofia.persona.expect
+    assert user_lines(exported) == sofia.sent
+    assert html_doc.document is not None and html_doc.document.content is not None
+    page = html_doc.document.content.decode()
+    assert "<html" in page.lower()
+    assert "Renewing my flat lease" in page
+
+    [session] = [s for s in sessions_json(database) if s["user"] == "1001"]
+    stored = export_json(database, session["id"])
+    assert stored["session"]["status"] == "completed"
+    assert stored["session"]["state"] == "done"
+    assert {lesson["id"]: lesson["level"] for lesson in stored["lessons"]} == levels
+    said = user_lines(stored)
+    assert said[: len(sofia.sent)] == sofia.sent
+    assert all(line.startswith("/") for line in said[len(sofia.sent) :])
+
+
+def test_help_privacy_report_new_resume_back_and_forget(
+    fake: FakeBotApi, parley: ParleyProcess, database: Path
+) -> None:
+    bo = fake.user(1002, "Bo")
+    bo.sends_command("/help")
+    assert "/new start a new negotiation" in bo.wait_for_text("/resume").shown
+    bo.sends_command("/start")
+    bo.wait_for_text("Question 1 of 30")
+    bo.presses("OK, let's start")
+    bo.wait_for_text("Question 3 of 30")
+    bo.says("A raise from my manager")
+    bo.wait_for_text("Question 4 of 30")
+
+    bo.sends_command("/privacy")
+    assert "What Parley keeps" in bo.wait_for_reply().shown
+    bo.sends_command("/report")
+    assert "we're at question 4 of 30" in bo.wait_for_text("The report is ready").shown
+    bo.sends_command("/new")
+    bo.wait_for_text("A fresh start")
+    bo.wait_for_text("Question 1 of 30")
+    bo.sends_command("/resume")
+    which = bo.wait_for_text("Which negotiation")
+    raise_button = next(t for t in which.button_texts if "A raise from my manager" in t)
+    bo.presses(raise_button, message_id=which.message_id)
+    back = bo.wait_for_text("Welcome back")
+    assert "A raise from my manager" in back.shown and "question 4 of 30" in back.shown
+    bo.wait_for_text("Question 4 of 30")
+    bo.sends_command("/back")
+    bo.wait_for_text("(You answered: A raise from my manager.")
+
+    bo.sends_command("/forget")
+    confirm = bo.wait_for_text("It can't be undone")
+    assert confirm.button_texts == ["Yes, delete everything", "No, keep my data"]
+    bo.presses("No, keep my data")
+    bo.wait_for_text("Nothing was deleted")
+    assert len([s for s in sessions_json(database) if s["user"] == "1002"]) == 2
+    bo.sends_command("/forget")
+    bo.wait_for_text("It can't be undone")
+    bo.presses("Yes, delete everything")
+    bo.wait_for_text("everything about you is deleted")
+    assert [s for s in sessions_json(database) if s["user"] == "1002"] == []
+    assert parley.errors() == []
+
+
+def test_sessions_lists_the_users_negotiations(fake: FakeBotApi, parley: ParleyProcess) -> None:
+    cy = fake.user(1003, "Cy")
+    cy.sends_command("/start")
+    cy.wait_for_text("Question 1 of 30")
+    cy.presses("OK, let's start")
+    cy.wait_for_text("Question 3 of 30")
+    cy.says("Office rent <b>& parking</b>")
+    cy.wait_for_text("Question 4 of 30")
+    cy.sends_command("/sessions")
+    listing = cy.wait_for_text("Your negotiations").shown
+    assert "Office rent <b>& parking</b>" in listing
+    assert "/resume" in listing
