@@ -9,6 +9,8 @@ database file and its folder are created on first use, and migrations are applie
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ def _sqlite_setup(engine: Engine) -> None:
             "synchronous=NORMAL",
             "busy_timeout=10000",
             "foreign_keys=ON",
+            # Checkpoints run on the checkpointer thread, not inside a user's transaction.
+            "wal_autocheckpoint=0",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
@@ -42,6 +46,38 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # Straight to the driver: this runs once per transaction on the per-message path.
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+
+
+class Checkpointer:
+    """Moves SQLite's WAL checkpoints off the per-message path.
+
+    With automatic checkpoints, every ~100th write transaction (1,000 WAL pages) copied the
+    WAL into the database and fsynced inside a user's turn: measured 5-7 ms spikes that made the
+    step p99. Here a daemon thread runs a PASSIVE checkpoint (it never blocks writers) every
+    `interval` seconds on its own connection.
+    """
+
+    def __init__(self, path: str, interval: float = 1.0) -> None:
+        self.path = path
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    log.warning("checkpoint failed path=%s", self.path, exc_info=True)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:
@@ -58,6 +94,9 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
             pool_reset_on_return=None,
         )
         _sqlite_setup(engine)
+        if parsed.database and parsed.database != ":memory:":
+            checkpointer = Checkpointer(parsed.database)
+            event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
         return engine
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
