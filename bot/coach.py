@@ -229,6 +229,18 @@ class CoachService:
         with self.engine.begin() as db:
             return self._claim(db, channel, delivery_id, inbox_id)
 
+    def notify(
+        self, channel: str, delivery_id: str, inbox_id: int | None, chat_id: str, text: str
+    ) -> list[Outbound]:
+        """A fixed reply to an update the coach does not handle (a group chat, an edit): claimed
+        and queued in one transaction, so it is sent once and survives a crash like any reply."""
+        payload: dict[str, object] = {"text": text, "kind": "info", "format": FORMATS[channel]}
+        with self.engine.begin() as db:
+            if not self._claim(db, channel, delivery_id, inbox_id):
+                return []
+            [row_id] = repo.add_outbox(db, None, channel, chat_id, [payload])
+        return [_outbound(row_id, chat_id, payload)]
+
     @staticmethod
     def _claim(db: repo.Db, channel: str, delivery_id: str, inbox_id: int | None) -> bool:
         """First delivery of this id? An update kept in the inbox is claimed by marking its

@@ -15,7 +15,7 @@ from collections.abc import Awaitable
 
 from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.coach import CoachService, Inbound
@@ -110,15 +110,18 @@ class UpdateHandler:
         )
 
     async def _fixed_reply(self, update: Update, chat_id: int, phrase: str) -> None:
-        if not await self._claim(update):
-            return
+        """Answer an update the coach does not handle, once, through the outbox."""
         text = self.content.say(phrase, "html")
-        try:
-            await self.sender.bot.send_message(
-                chat_id=chat_id, text=text, parse_mode=ParseMode.HTML
-            )
-        except TelegramError:
-            log.info("fixed reply not delivered phrase=%s", phrase)
+        messages = await self.sender.db(
+            self.service.notify,
+            CHANNEL,
+            str(update.update_id),
+            update.update_id,
+            str(chat_id),
+            text,
+        )
+        if messages:
+            await self.sender.deliver(messages)
 
     async def _acknowledge(
         self, update: Update, notice: str | None, pressed: str | None, chosen: str | None

@@ -223,3 +223,11 @@ def test_a_blocked_user_is_inactive_and_their_messages_given_up(
     with sessions() as db:
         user = db.scalars(select(User).where(User.external_id == "telegram:42")).one()
         assert not user.active
+
+
+def test_a_fixed_reply_is_queued_once_per_update(service: CoachService) -> None:
+    service.store_inbox([(9, {"update_id": 9})])
+    first = service.notify("telegram", "9", 9, "-100", "I only work in private chats.")
+    assert [m.text for m in first] == ["I only work in private chats."]
+    assert [m.outbox_id for m in service.pending("telegram")] == [first[0].outbox_id]
+    assert service.notify("telegram", "9", 9, "-100", "I only work in private chats.") == []
