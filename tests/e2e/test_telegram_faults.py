@@ -164,6 +164,21 @@ def test_rate_limited_reply_arrives_after_retry_after_without_blocking_other_cha
     assert len([m for m in ana.messages() if m.shown.startswith("Question 4 of")]) == 1
 
 
+def test_a_dropped_connection_is_retried_and_the_reply_still_arrives(
+    fake: FakeBotApi, parley: ParleyProcess
+) -> None:
+    ana = fake.user(8101, "Ana")
+    _at_topic(ana)
+    since = len(fake.calls("sendMessage"))
+    fake.drop_next("sendMessage")
+    ana.says("A raise from my manager")
+    ana.wait_for_text("Question 4 of 30", timeout=15)
+    # The fake records only answered calls: one success, after the bot saw the drop and retried.
+    assert [c.ok for c in _sends_to(fake, 8101, since)] == [True]
+    assert "network error attempt=1" in parley.output(400)
+    assert len([m for m in ana.messages() if m.shown.startswith("Question 4 of")]) == 1
+
+
 @pytest.mark.timeout(60)
 def test_blocked_user_is_not_retried_forever_and_others_are_still_served(
     fake: FakeBotApi, parley: ParleyProcess
