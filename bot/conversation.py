@@ -136,14 +136,14 @@ class Turn:
         """Make `row` the open session; True when its state had to move (script changed)."""
         if self.row is not None and self.row.id != row.id:
             self._save()  # the session we leave keeps what this turn did to it
-        answers = repo.answers_of(self.db, row.id)
         state, path, moved = self.content.dialogue.resume_state(row.state, list(row.path))
         self.row = row
-        self.row_before = (row.state, list(row.path), row.title, row.status)
+        self.row_before = self._snapshot()
+        answers = row.answer_map
         self.conv = Conversation(
             state=state,
-            values={a.question_id: a.value for a in answers},
-            shown={a.question_id: a.shown for a in answers},
+            values={qid: pair[0] for qid, pair in answers.items()},
+            shown={qid: pair[1] for qid, pair in answers.items()},
             path=path,
         )
         self.user.current_session_id = row.id
@@ -252,6 +252,7 @@ class Turn:
             self.notice = self.content.say("answer_saved", "text", answer=shown[:60])
         value = self.conv.values[question_id]
         repo.save_answer(self.db, self.row.id, question_id, value, shown)
+        self.row.answer_map[question_id] = [value, shown]
         if question_id == self.content.script.title_from and not self.row.title:
             self.row.title = shorten(shown.splitlines()[0], 60, placeholder="…")
         if self.conv.state == END:
@@ -428,8 +429,12 @@ class Turn:
         self.row.state = self.conv.state
         self.row.path = list(self.conv.path)
         self.state_after = self.conv.state
-        now = (self.row.state, self.row.path, self.row.title, self.row.status)
-        if now != self.row_before:
+        if self._snapshot() != self.row_before:
             self.row.updated_at = self.now
             repo.save_session(self.db, self.row)
-            self.row_before = (self.row.state, list(self.row.path), self.row.title, self.row.status)
+            self.row_before = self._snapshot()
+
+    def _snapshot(self) -> tuple[object, ...]:
+        row = self.row
+        assert row is not None
+        return (row.state, list(row.path), row.title, row.status, dict(row.answer_map))

@@ -49,6 +49,10 @@ class CoachingSession(Base):
     title: Mapped[str] = mapped_column(String(80), default="")
     state: Mapped[str] = mapped_column(String(64))
     path: Mapped[list[Any]] = mapped_column(default=list)
+    # Every answer as {question_id: [value, shown]}, read with the session row in the same
+    # query on each turn. The `answers` table holds the same answers one row each, for review
+    # and export; both are written in the same transaction.
+    answer_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)

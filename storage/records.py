@@ -45,6 +45,7 @@ class SessionRecord:
     started_at: datetime
     updated_at: datetime
     completed_at: datetime | None = None
+    answer_map: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -75,6 +75,7 @@ _SESSION_COLUMNS = (
     SESSIONS.c.started_at,
     SESSIONS.c.updated_at,
     SESSIONS.c.completed_at,
+    SESSIONS.c.answer_map,
 )
 # Statements on the per-message path are built once with bound parameters: building and
 # cache-keying a statement per call cost more than running it (measured ~90 µs vs ~55 µs).
@@ -95,6 +96,7 @@ _SAVE_SESSION = (
         status=bindparam("status"),
         updated_at=bindparam("updated_at"),
         completed_at=bindparam("completed_at"),
+        answer_map=bindparam("answer_map", type_=SESSIONS.c.answer_map.type),
         version=bindparam("new_version"),
     )
 )
@@ -238,6 +240,7 @@ def delete_user(db: Db, user_id: int) -> None:
 def _session(row: Sequence[Any]) -> SessionRecord:
     record = SessionRecord(*row)
     record.path = list(record.path or [])
+    record.answer_map = dict(record.answer_map or {})
     return record
 
 
@@ -263,6 +266,7 @@ def create_session(
         "title": "",
         "state": state,
         "path": [],
+        "answer_map": {},
         "status": "active",
         "version": 1,
         "started_at": now,
@@ -288,6 +292,7 @@ def save_session(db: Db, record: SessionRecord) -> None:
             "status": record.status,
             "updated_at": record.updated_at,
             "completed_at": record.completed_at,
+            "answer_map": record.answer_map,
         },
     )
     if result.rowcount != 1:

@@ -174,3 +174,41 @@ def test_inbox_keeps_a_batch_until_each_update_is_finished(
     with factory.begin() as db:
         assert repo.pending_inbox(db) == [(11, {"update_id": 11})]
         assert repo.inbox_max_update_id(db) == 11
+
+
+def test_upgrading_from_0002_copies_existing_answers_onto_their_session(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.database import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, external_id, channel, display_name, timezone, active,"
+                " created_at) VALUES (1, 'console:ana', 'console', 'Ana', 'UTC', 1, '2026-11-25')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO coaching_sessions (id, user_id, script_id, script_version, title,"
+                " state, path, status, version, started_at, updated_at) VALUES (1, 1, 'coach', 1,"
+                " 'A raise', 'kind', '[\"consent\", \"topic\"]', 'active', 1, '2026-11-25',"
+                " '2026-11-25')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO answers (session_id, question_id, value, shown, answered_at) VALUES"
+                " (1, 'consent', '\"start\"', 'OK', '2026-11-25'),"
+                " (1, 'topic', '\"A raise\"', 'A raise', '2026-11-25')"
+            )
+        )
+    command.upgrade(alembic_config(engine), "head")
+    with engine.connect() as connection:
+        record = repo.get_session(connection, 1)
+    engine.dispose()
+    assert record is not None
+    assert record.answer_map == {"consent": ["start", "OK"], "topic": ["A raise", "A raise"]}
