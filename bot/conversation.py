@@ -130,7 +130,8 @@ class Turn:
         if row is None or row.user_id != self.user.id:
             self.user.current_session_id = None
             return
-        self._attach(row)
+        if self._attach(row):
+            self._info("script_changed")
 
     def _attach(self, row: SessionRecord) -> bool:
         """Make `row` the open session; True when its state had to move (script changed)."""

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import callbacks
 from bot.coach import CoachService, Inbound
+from storage import repository as repo
 from storage.models import OutboxMessage, TranscriptLine, User
 from tests.conftest import Chat
 
@@ -231,3 +232,22 @@ def test_a_fixed_reply_is_queued_once_per_update(service: CoachService) -> None:
     assert [m.text for m in first] == ["I only work in private chats."]
     assert [m.outbox_id for m in service.pending("telegram")] == [first[0].outbox_id]
     assert service.notify("telegram", "9", 9, "-100", "I only work in private chats.") == []
+
+
+def test_a_session_whose_question_vanished_resumes_at_the_nearest_one_and_says_so(
+    chat: Chat, service: CoachService, sessions: sessionmaker[Session]
+) -> None:
+    started(chat)
+    chat.says("A raise")
+    chat.says("1")
+    session_id = service.list_sessions("console", "ana")[0].id
+    with sessions.begin() as db:
+        row = repo.lock_session(db, session_id)
+        assert row is not None
+        row.state = "a_question_removed_in_version_2"
+        repo.save_session(db, row)
+    chat.says("/start")
+    assert "The questions have changed" in chat.text()
+    assert chat.question().progress == (4, 30)  # kind: the last known question on its path
+    chat.says("2")
+    assert service.list_sessions("console", "ana")[0].state == "parties"
