@@ -1,6 +1,7 @@
 """Queries the coach service needs, inside a transaction it owns.
 
-Every function takes the caller's open transaction (an ORM `Session` or a Core `Connection`)
+Deliveries, inbox and outbox live in storage.messaging and are re-exported here, so callers
+have one module for every query. Every function takes the caller's open transaction (an ORM `Session` or a Core `Connection`)
 and never commits: one
 inbound message is one transaction (DESIGN.md), so the repository only reads and stages. The
 statements are SQLAlchemy Core over plain records (see storage.records for why).
@@ -12,15 +13,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
+from storage.messaging import Db as Db
+from storage.messaging import add_inbox as add_inbox
+from storage.messaging import add_outbox as add_outbox
+from storage.messaging import claim_delivery as claim_delivery
+from storage.messaging import connection_of
+from storage.messaging import fail_pending_for_chat as fail_pending_for_chat
+from storage.messaging import finish_inbox as finish_inbox
+from storage.messaging import inbox_max_update_id as inbox_max_update_id
+from storage.messaging import mark_delivered as mark_delivered
+from storage.messaging import mark_failed as mark_failed
+from storage.messaging import pending_inbox as pending_inbox
+from storage.messaging import pending_outbox as pending_outbox
 from storage.models import (
     Answer,
     CoachingSession,
-    InboxUpdate,
     LessonFinding,
     OutboxMessage,
     ProcessedDelivery,
@@ -35,14 +46,6 @@ from storage.records import (
     StaleSessionError,
     UserRecord,
 )
-
-Db = Session | Connection
-"""A unit of work's ORM session, or a Core connection in a transaction (the per-message path)."""
-
-
-def _conn(db: Db) -> Connection:
-    return db.connection() if isinstance(db, Session) else db
-
 
 ANSWERS = cast(Table, Answer.__table__)
 DELIVERIES = cast(Table, ProcessedDelivery.__table__)
@@ -111,16 +114,7 @@ _SAVE_USER = (
     )
 )
 _LINES_INSERT = insert(LINES)
-_OUTBOX_INSERT = insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True)
 _by_dialect: dict[tuple[str, str], Any] = {}
-
-
-def _claim_statement(dialect: str) -> Any:
-    key = ("claim", dialect)
-    if key not in _by_dialect:
-        base = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(DELIVERIES)
-        _by_dialect[key] = base.on_conflict_do_nothing().returning(DELIVERIES.c.delivery_id)
-    return _by_dialect[key]
 
 
 def _answer_statement(dialect: str) -> Any:
@@ -138,28 +132,18 @@ def _answer_statement(dialect: str) -> Any:
     return _by_dialect[key]
 
 
-def claim_delivery(db: Db, delivery_id: str) -> bool:
-    """Record a delivery id; False when it was already processed (a redelivery).
-
-    One INSERT .. ON CONFLICT DO NOTHING: the row lock of the insert also serialises two
-    workers that received the same delivery at once."""
-    statement = _claim_statement(_conn(db).dialect.name)
-    params = {"delivery_id": delivery_id, "processed_at": utcnow()}
-    return _conn(db).execute(statement, params).first() is not None
-
-
 # ---- users ------------------------------------------------------------------------------------
 def _user(row: Sequence[Any]) -> UserRecord:
     return UserRecord(*row)
 
 
 def user_by_external_id(db: Db, external_id: str) -> UserRecord | None:
-    row = _conn(db).execute(_USER_BY_EXTERNAL_ID, {"key": external_id}).first()
+    row = connection_of(db).execute(_USER_BY_EXTERNAL_ID, {"key": external_id}).first()
     return _user(row) if row is not None else None
 
 
 def user_by_id(db: Db, user_id: int) -> UserRecord | None:
-    row = _conn(db).execute(_USER_BY_ID, {"key": user_id}).first()
+    row = connection_of(db).execute(_USER_BY_ID, {"key": user_id}).first()
     return _user(row) if row is not None else None
 
 
@@ -177,7 +161,9 @@ def get_or_create_user(db: Db, external_id: str, channel: str, name: str) -> Use
         "active": True,
         "created_at": utcnow(),
     }
-    new_id = _conn(db).execute(insert(USERS).values(values).returning(USERS.c.id)).scalar_one()
+    new_id = (
+        connection_of(db).execute(insert(USERS).values(values).returning(USERS.c.id)).scalar_one()
+    )
     return UserRecord(new_id, external_id, channel, name[:128], None, None)
 
 
@@ -196,7 +182,7 @@ def load_user(
     SQLite: one joined query (the IMMEDIATE transaction already holds the write lock).
     PostgreSQL cannot lock the nullable side of an outer join, so the session row is then
     taken with its own SELECT ... FOR UPDATE."""
-    connection = _conn(db)
+    connection = connection_of(db)
     if connection.dialect.name == "sqlite":
         row = connection.execute(_USER_AND_SESSION, {"key": external_id}).first()
         if row is not None:
@@ -212,7 +198,7 @@ def load_user(
 
 
 def save_user(db: Db, user: UserRecord) -> None:
-    _conn(db).execute(
+    connection_of(db).execute(
         _SAVE_USER,
         {
             "key": user.id,
@@ -226,14 +212,14 @@ def save_user(db: Db, user: UserRecord) -> None:
 
 def user_names(db: Db) -> dict[int, str]:
     """user id -> external id (channel:ref), for operator listings."""
-    rows = _conn(db).execute(select(USERS.c.id, USERS.c.external_id))
+    rows = connection_of(db).execute(select(USERS.c.id, USERS.c.external_id))
     return {row.id: row.external_id for row in rows}
 
 
 def delete_user(db: Db, user_id: int) -> None:
     """Remove a user and everything about them (foreign keys cascade to sessions, answers,
     transcript lines, findings and their undelivered messages)."""
-    _conn(db).execute(delete(USERS).where(USERS.c.id == user_id))
+    connection_of(db).execute(delete(USERS).where(USERS.c.id == user_id))
 
 
 # ---- sessions ---------------------------------------------------------------------------------
@@ -247,12 +233,12 @@ def _session(row: Sequence[Any]) -> SessionRecord:
 def lock_session(db: Db, session_id: int) -> SessionRecord | None:
     """The session row, locked for the rest of the transaction (FOR UPDATE on PostgreSQL;
     on SQLite the IMMEDIATE transaction already holds the write lock)."""
-    row = _conn(db).execute(_SESSION_LOCKED, {"key": session_id}).first()
+    row = connection_of(db).execute(_SESSION_LOCKED, {"key": session_id}).first()
     return _session(row) if row is not None else None
 
 
 def get_session(db: Db, session_id: int) -> SessionRecord | None:
-    row = _conn(db).execute(_SESSION_BY_ID, {"key": session_id}).first()
+    row = connection_of(db).execute(_SESSION_BY_ID, {"key": session_id}).first()
     return _session(row) if row is not None else None
 
 
@@ -273,14 +259,16 @@ def create_session(
         "updated_at": now,
     }
     new_id = (
-        _conn(db).execute(insert(SESSIONS).values(values).returning(SESSIONS.c.id)).scalar_one()
+        connection_of(db)
+        .execute(insert(SESSIONS).values(values).returning(SESSIONS.c.id))
+        .scalar_one()
     )
     return SessionRecord(id=new_id, completed_at=None, **values)
 
 
 def save_session(db: Db, record: SessionRecord) -> None:
     """Write a changed session row; the version check refuses a concurrent overwrite."""
-    result = _conn(db).execute(
+    result = connection_of(db).execute(
         _SAVE_SESSION,
         {
             "key": record.id,
@@ -305,24 +293,24 @@ def sessions_of(db: Db, user_id: int | None = None) -> list[SessionRecord]:
     query = select(*_SESSION_COLUMNS).order_by(SESSIONS.c.started_at, SESSIONS.c.id)
     if user_id is not None:
         query = query.where(SESSIONS.c.user_id == user_id)
-    return [_session(row) for row in _conn(db).execute(query)]
+    return [_session(row) for row in connection_of(db).execute(query)]
 
 
 def count_sessions(db: Db, user_id: int) -> int:
     query = select(func.count()).select_from(SESSIONS).where(SESSIONS.c.user_id == user_id)
-    return int(_conn(db).execute(query).scalar_one())
+    return int(connection_of(db).execute(query).scalar_one())
 
 
 # ---- answers, transcript, findings ------------------------------------------------------------
 def answers_of(db: Db, session_id: int) -> list[AnswerRecord]:
-    rows = _conn(db).execute(_ANSWERS_OF, {"key": session_id})
+    rows = connection_of(db).execute(_ANSWERS_OF, {"key": session_id})
     return [AnswerRecord(*row) for row in rows]
 
 
 def save_answer(db: Db, session_id: int, question_id: str, value: Any, shown: str) -> None:
     """Insert or overwrite the answer to one question (re-answering after /back)."""
-    _conn(db).execute(
-        _answer_statement(_conn(db).dialect.name),
+    connection_of(db).execute(
+        _answer_statement(connection_of(db).dialect.name),
         {
             "session_id": session_id,
             "question_id": question_id,
@@ -346,7 +334,7 @@ def line_row(session_id: int, sender: str, text: str, question: str | None) -> d
 def add_lines(db: Db, rows: list[dict[str, Any]]) -> None:
     """Insert transcript lines in one statement (a turn writes two to five)."""
     if rows:
-        _conn(db).execute(_LINES_INSERT, rows)
+        connection_of(db).execute(_LINES_INSERT, rows)
 
 
 def add_line(db: Db, session_id: int, sender: str, text: str, question: str | None) -> None:
@@ -355,12 +343,14 @@ def add_line(db: Db, session_id: int, sender: str, text: str, question: str | No
 
 def transcript_of(db: Db, session_id: int) -> list[LineRecord]:
     query = select(LINES).where(LINES.c.session_id == session_id).order_by(LINES.c.id)
-    return [LineRecord(r.at, r.sender, r.text, r.question_id) for r in _conn(db).execute(query)]
+    return [
+        LineRecord(r.at, r.sender, r.text, r.question_id) for r in connection_of(db).execute(query)
+    ]
 
 
 def replace_findings(db: Db, session_id: int, rows: list[dict[str, Any]]) -> None:
     """Keep the latest verdicts per lesson for a session (recomputed when it completes)."""
-    connection = _conn(db)
+    connection = connection_of(db)
     connection.execute(delete(FINDINGS).where(FINDINGS.c.session_id == session_id))
     now = utcnow()
     if rows:
@@ -369,123 +359,7 @@ def replace_findings(db: Db, session_id: int, rows: list[dict[str, Any]]) -> Non
         )
 
 
-# ---- outbox -----------------------------------------------------------------------------------
-def add_outbox(
-    db: Db, user_id: int | None, channel: str, chat_id: str, payloads: list[dict[str, Any]]
-) -> list[int]:
-    """Queue messages in one statement; returns their ids in the order given."""
-    if not payloads:
-        return []
-    now = utcnow()
-    rows = [
-        {
-            "user_id": user_id,
-            "channel": channel,
-            "chat_id": chat_id,
-            "payload": payload,
-            "created_at": now,
-            "attempts": 0,
-        }
-        for payload in payloads
-    ]
-    return [row.id for row in _conn(db).execute(_OUTBOX_INSERT, rows)]
-
-
-def pending_outbox(
-    db: Db, channel: str, limit: int = 500, chat_id: str | None = None
-) -> list[Row[Any]]:
-    query = (
-        select(OUTBOX)
-        .where(
-            OUTBOX.c.channel == channel,
-            OUTBOX.c.delivered_at.is_(None),
-            OUTBOX.c.failed.is_(None),
-        )
-        .order_by(OUTBOX.c.id)
-        .limit(limit)
-    )
-    if chat_id is not None:
-        query = query.where(OUTBOX.c.chat_id == chat_id)
-    return list(_conn(db).execute(query))
-
-
-def mark_delivered(db: Db, ids: Sequence[int], when: datetime | None = None) -> None:
-    if ids:
-        _conn(db).execute(
-            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(delivered_at=when or utcnow())
-        )
-
-
-def mark_failed(db: Db, ids: Sequence[int], reason: str) -> None:
-    """Give up on messages that can never be delivered (the user blocked the bot)."""
-    if ids:
-        _conn(db).execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(failed=reason[:200]))
-
-
-def fail_pending_for_chat(db: Db, channel: str, chat_id: str, reason: str) -> None:
-    _conn(db).execute(
-        update(OUTBOX)
-        .where(
-            OUTBOX.c.channel == channel,
-            OUTBOX.c.chat_id == chat_id,
-            OUTBOX.c.delivered_at.is_(None),
-        )
-        .values(failed=reason[:200])
-    )
-
-
 def set_user_active(db: Db, external_id: str, active: bool) -> None:
-    _conn(db).execute(update(USERS).where(USERS.c.external_id == external_id).values(active=active))
-
-
-# ---- inbox ------------------------------------------------------------------------------------
-INBOX = cast(Table, InboxUpdate.__table__)
-
-
-def _inbox_insert(dialect: str) -> Any:
-    key = ("inbox", dialect)
-    if key not in _by_dialect:
-        base = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(INBOX)
-        _by_dialect[key] = base.on_conflict_do_nothing()
-    return _by_dialect[key]
-
-
-def add_inbox(db: Db, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """Store a fetched batch in one statement; an update already stored is left as it is."""
-    if updates:
-        now = utcnow()
-        rows = [{"update_id": uid, "payload": body, "received_at": now} for uid, body in updates]
-        _conn(db).execute(_inbox_insert(_conn(db).dialect.name), rows)
-
-
-def pending_inbox(db: Db, limit: int = 10_000) -> list[tuple[int, dict[str, Any]]]:
-    query = (
-        select(INBOX.c.update_id, INBOX.c.payload)
-        .where(INBOX.c.processed_at.is_(None))
-        .order_by(INBOX.c.update_id)
-        .limit(limit)
+    connection_of(db).execute(
+        update(USERS).where(USERS.c.external_id == external_id).values(active=active)
     )
-    return [(row.update_id, row.payload) for row in _conn(db).execute(query)]
-
-
-_FINISH_INBOX = (
-    update(INBOX)
-    .where(INBOX.c.update_id == bindparam("key"), INBOX.c.processed_at.is_(None))
-    .values(processed_at=bindparam("now"))
-)
-_INBOX_EXISTS = select(INBOX.c.update_id).where(INBOX.c.update_id == bindparam("key"))
-
-
-def finish_inbox(db: Db, update_id: int) -> bool | None:
-    """Mark an inbox update handled. True the first time; False if it was handled before
-    (a redelivery); None if it was never stored in the inbox."""
-    connection = _conn(db)
-    if connection.execute(_FINISH_INBOX, {"key": update_id, "now": utcnow()}).rowcount == 1:
-        return True
-    if connection.execute(_INBOX_EXISTS, {"key": update_id}).first() is not None:
-        return False
-    return None
-
-
-def inbox_max_update_id(db: Db) -> int | None:
-    return _conn(db).execute(select(func.max(INBOX.c.update_id))).scalar()
