@@ -40,7 +40,13 @@ def test_storage_knows_nothing_of_telegram_or_the_dialogue_engine() -> None:
 
 
 def test_coach_service_is_transport_agnostic() -> None:
-    for module in ("coach.py", "conversation.py", "reports.py"):
+    for module in (
+        "coach.py",
+        "conversation.py",
+        "turn_state.py",
+        "session_commands.py",
+        "reports.py",
+    ):
         names = imported_modules(REPO / "bot")[REPO / "bot" / module]
         assert not {n for n in names if n.startswith(("telegram", "bot.telegram", "bot.console"))}
 

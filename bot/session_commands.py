@@ -1,0 +1,114 @@
+"""Commands that manage sessions: start, new, resume, sessions, report, export, forget."""
+
+from __future__ import annotations
+
+from bot import callbacks
+from bot.engine.script import END
+from bot.turn_state import TurnState
+from storage import repository as repo
+
+
+class SessionCommands(TurnState):
+    """Handlers for the commands that open, list, report on and delete sessions."""
+
+    def _start(self, _args: str) -> None:
+        if self.row is not None and self.row.status == "active":
+            self._welcome_back(moved=False)
+            return
+        self._info("welcome", name=self.user.display_name)
+        self._open_new()
+        self._ask()
+
+    def _new(self, _args: str) -> None:
+        had_sessions = repo.count_sessions(self.db, self.user.id) > 0
+        self._info("new_session" if had_sessions else "welcome", name=self.user.display_name)
+        self._open_new()
+        self._ask()
+
+    def _welcome_back(self, moved: bool) -> None:
+        assert self.row is not None and self.conv is not None
+        if self.conv.state == END:
+            self._info("resume_done")
+            self.outgoing.extend(self._report_payloads())
+            return
+        position = self.content.script.position(self.conv.state)
+        self._info(
+            "welcome_back",
+            title=self.row.title or "your negotiation",
+            position=position,
+            total=len(self.content.script.questions),
+        )
+        if moved:
+            self._info("script_changed")
+        self._ask()
+
+    def _resume(self, args: str) -> None:
+        if not args:
+            sessions = repo.sessions_of(self.db, self.user.id)
+            if not sessions:
+                self._info("sessions_empty")
+                return
+            buttons = [
+                [(f"#{s.id} {s.title or '(untitled)'}"[:40], callbacks.resume(s.id))]
+                for s in sessions[-8:]
+            ]
+            self._send(self.content.say("resume_which", self.fmt), buttons=buttons)
+            return
+        ident = args.lstrip("#")
+        self._resume_id(int(ident) if ident.isdigit() and len(ident) < 12 else None, args)
+
+    def _resume_id(self, session_id: int | None, shown: str) -> None:
+        row = repo.lock_session(self.db, session_id) if session_id is not None else None
+        if row is None or row.user_id != self.user.id:
+            self._info("resume_unknown", ident=shown[:20])
+            return
+        self._welcome_back(moved=self._attach(row))
+
+    def _sessions(self, _args: str) -> None:
+        sessions = repo.sessions_of(self.db, self.user.id)
+        if not sessions:
+            self._info("sessions_empty")
+            return
+        listing = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "status": s.status,
+                "current": self.row is not None and self.row.id == s.id,
+            }
+            for s in sessions
+        ]
+        self._info("sessions_list", sessions=listing)
+
+    def _report(self, _args: str) -> None:
+        if self.row is None or self.conv is None:
+            self._info("no_session")
+        elif self.conv.state != END:
+            self._info(
+                "report_not_ready",
+                position=self.content.script.position(self.conv.state),
+                total=len(self.content.script.questions),
+            )
+        else:
+            self.outgoing.extend(self._report_payloads())
+
+    def _export(self, _args: str) -> None:
+        if self.row is None:
+            self._info("no_session")
+            return
+        self._info("export_console", ident=self.row.id)
+
+    def _ask_forget(self, _args: str) -> None:
+        self.user.pending_action = "forget"
+        buttons = [
+            [(self.content.say("forget_yes", self.fmt), callbacks.forget("yes"))],
+            [(self.content.say("forget_no", self.fmt), callbacks.forget("no"))],
+        ]
+        self._send(self.content.say("forget_confirm", self.fmt), buttons=buttons)
+
+    def _forget(self) -> None:
+        repo.delete_user(self.db, self.user.id)
+        self.user_id = None
+        self.row = self.conv = None
+        self.lines = []  # their sessions are gone; so is everything said in them
+        self._info("forget_done")
