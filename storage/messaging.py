@@ -6,6 +6,7 @@ transaction; statements are built once.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -15,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage import sqlite_fast
 from storage.models import InboxUpdate, OutboxMessage, ProcessedDelivery, utcnow
 
 Db = Session | Connection
@@ -22,6 +24,17 @@ Db = Session | Connection
 DELIVERIES = cast(Table, ProcessedDelivery.__table__)
 OUTBOX = cast(Table, OutboxMessage.__table__)
 _by_dialect: dict[tuple[str, str], Any] = {}
+
+
+def driver_of(db: Db) -> sqlite3.Connection | None:
+    """The sqlite3 connection under a SQLite unit of work (None on other databases), for the
+    per-message statements in storage.sqlite_fast; it shares the open transaction."""
+    connection = connection_of(db)
+    if connection.dialect.name != "sqlite":
+        return None
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 def connection_of(db: Db) -> Connection:
@@ -45,6 +58,9 @@ def claim_delivery(db: Db, delivery_id: str) -> bool:
 
     One INSERT .. ON CONFLICT DO NOTHING: the row lock of the insert also serialises two
     workers that received the same delivery at once."""
+    raw = driver_of(db)
+    if raw is not None:
+        return sqlite_fast.claim_delivery(raw, delivery_id, utcnow())
     statement = _claim_statement(connection_of(db).dialect.name)
     params = {"delivery_id": delivery_id, "processed_at": utcnow()}
     return connection_of(db).execute(statement, params).first() is not None
@@ -55,6 +71,9 @@ def add_outbox(
     db: Db, user_id: int | None, channel: str, chat_id: str, payloads: list[dict[str, Any]]
 ) -> list[int]:
     """Queue messages in one statement; returns their ids in the order given."""
+    raw = driver_of(db)
+    if raw is not None and payloads:
+        return sqlite_fast.add_outbox(raw, user_id, channel, chat_id, payloads, utcnow())
     if not payloads:
         return []
     now = utcnow()
@@ -158,6 +177,9 @@ _INBOX_EXISTS = select(INBOX.c.update_id).where(INBOX.c.update_id == bindparam("
 def finish_inbox(db: Db, update_id: int) -> bool | None:
     """Mark an inbox update handled. True the first time; False if it was handled before
     (a redelivery); None if it was never stored in the inbox."""
+    raw = driver_of(db)
+    if raw is not None:
+        return sqlite_fast.finish_inbox(raw, update_id, utcnow())
     connection = connection_of(db)
     if connection.execute(_FINISH_INBOX, {"key": update_id, "now": utcnow()}).rowcount == 1:
         return True

@@ -17,11 +17,12 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from storage import sqlite_fast
 from storage.messaging import Db as Db
 from storage.messaging import add_inbox as add_inbox
 from storage.messaging import add_outbox as add_outbox
 from storage.messaging import claim_delivery as claim_delivery
-from storage.messaging import connection_of
+from storage.messaging import connection_of, driver_of
 from storage.messaging import fail_pending_for_chat as fail_pending_for_chat
 from storage.messaging import finish_inbox as finish_inbox
 from storage.messaging import inbox_max_update_id as inbox_max_update_id
@@ -182,6 +183,14 @@ def load_user(
     SQLite: one joined query (the IMMEDIATE transaction already holds the write lock).
     PostgreSQL cannot lock the nullable side of an outer join, so the session row is then
     taken with its own SELECT ... FOR UPDATE."""
+    raw = driver_of(db)
+    if raw is not None:
+        found = sqlite_fast.load_user(raw, external_id)
+        if found is not None:
+            user, session = found
+            if name and user.display_name != name[:128]:
+                user.display_name = name[:128]
+            return user, session
     connection = connection_of(db)
     if connection.dialect.name == "sqlite":
         row = connection.execute(_USER_AND_SESSION, {"key": external_id}).first()
@@ -268,6 +277,12 @@ def create_session(
 
 def save_session(db: Db, record: SessionRecord) -> None:
     """Write a changed session row; the version check refuses a concurrent overwrite."""
+    raw = driver_of(db)
+    if raw is not None:
+        if not sqlite_fast.save_session(raw, record):
+            raise StaleSessionError(f"session {record.id} changed since it was read")
+        record.version += 1
+        return
     result = connection_of(db).execute(
         _SAVE_SESSION,
         {
@@ -309,6 +324,10 @@ def answers_of(db: Db, session_id: int) -> list[AnswerRecord]:
 
 def save_answer(db: Db, session_id: int, question_id: str, value: Any, shown: str) -> None:
     """Insert or overwrite the answer to one question (re-answering after /back)."""
+    raw = driver_of(db)
+    if raw is not None:
+        sqlite_fast.save_answer(raw, session_id, question_id, value, shown, utcnow())
+        return
     connection_of(db).execute(
         _answer_statement(connection_of(db).dialect.name),
         {
@@ -333,6 +352,10 @@ def line_row(session_id: int, sender: str, text: str, question: str | None) -> d
 
 def add_lines(db: Db, rows: list[dict[str, Any]]) -> None:
     """Insert transcript lines in one statement (a turn writes two to five)."""
+    raw = driver_of(db)
+    if raw is not None and rows:
+        sqlite_fast.add_lines(raw, rows)
+        return
     if rows:
         connection_of(db).execute(_LINES_INSERT, rows)
 
