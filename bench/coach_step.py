@@ -70,7 +70,8 @@ def coach_steps(steps: int) -> list[float]:
                     started = time.perf_counter()
                     service.handle(inbound)
                     samples.append(time.perf_counter() - started)
-        service.sessions.kw["bind"].dispose()
+        service.close()
+        service.engine.dispose()
     return samples[:steps]
 
 

@@ -10,12 +10,14 @@ the commit, then calls `mark_delivered`; whatever it did not send is found by `p
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation import Turn
@@ -119,13 +121,36 @@ class CoachService:
         # The per-message path runs on a Core connection: an ORM session's bookkeeping cost
         # more than the statements (see storage.records and `make bench`).
         self.engine: Engine = sessions.kw["bind"]
+        self._local = threading.local()
+        self._connections: list[Connection] = []
+        self._connections_lock = threading.Lock()
         self.content = content
         self.clock = clock
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """A transaction on this thread's own connection, kept between messages: checking a
+        connection out of the pool for every message cost ~80 µs of a ~750 µs step."""
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self.engine.connect()
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.append(connection)
+        with connection.begin():
+            yield connection
+
+    def close(self) -> None:
+        """Return every thread's kept connection (call before disposing of the engine)."""
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
 
     def handle(self, inbound: Inbound) -> Reply:
         """Apply one inbound message exactly once and return what to send."""
         fmt = FORMATS.get(inbound.channel, "text")
-        with self.engine.begin() as db:
+        with self._transaction() as db:
             if not self._claim(db, inbound.channel, inbound.delivery_id, inbound.inbox_id):
                 log.info("duplicate delivery ignored delivery=%s", inbound.delivery_id)
                 return Reply(duplicate=True)
@@ -158,7 +183,7 @@ class CoachService:
             ]
 
     def mark_delivered(self, ids: Sequence[int]) -> None:
-        with self.sessions.begin() as db:
+        with self._transaction() as db:
             repo.mark_delivered(db, ids)
 
     def list_all(self) -> list[SessionSummary]:
@@ -213,7 +238,7 @@ class CoachService:
     # ---- for adapters with a durable inbox (Telegram) ---------------------------------------
     def store_inbox(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Keep a fetched batch before confirming it to the sender (one transaction)."""
-        with self.sessions.begin() as db:
+        with self._transaction() as db:
             repo.add_inbox(db, updates)
 
     def pending_inbox(self) -> list[tuple[int, dict[str, Any]]]:
@@ -226,7 +251,7 @@ class CoachService:
 
     def claim(self, channel: str, delivery_id: str, inbox_id: int | None = None) -> bool:
         """For updates answered without the coach (group chats, edits): True the first time."""
-        with self.engine.begin() as db:
+        with self._transaction() as db:
             return self._claim(db, channel, delivery_id, inbox_id)
 
     def notify(
@@ -235,7 +260,7 @@ class CoachService:
         """A fixed reply to an update the coach does not handle (a group chat, an edit): claimed
         and queued in one transaction, so it is sent once and survives a crash like any reply."""
         payload: dict[str, object] = {"text": text, "kind": "info", "format": FORMATS[channel]}
-        with self.engine.begin() as db:
+        with self._transaction() as db:
             if not self._claim(db, channel, delivery_id, inbox_id):
                 return []
             [row_id] = repo.add_outbox(db, None, channel, chat_id, [payload])

@@ -38,15 +38,18 @@ def chat(settings: Settings, args: argparse.Namespace) -> int:
     if not user or len(user) > 60:
         raise CommandError("--user must be 1 to 60 characters")
     resume = args.resume if args.resume is not None and args.resume >= 0 else None
-    return run_chat(
-        service,
-        user,
-        resume=resume,
-        resume_latest=args.resume == -1,
-        source=sys.stdin,
-        out=sys.stdout,
-        interactive=sys.stdin.isatty(),
-    )
+    try:
+        return run_chat(
+            service,
+            user,
+            resume=resume,
+            resume_latest=args.resume == -1,
+            source=sys.stdin,
+            out=sys.stdout,
+            interactive=sys.stdin.isatty(),
+        )
+    finally:
+        service.close()
 
 
 def sessions(settings: Settings, args: argparse.Namespace) -> int:

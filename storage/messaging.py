@@ -110,6 +110,10 @@ def pending_outbox(
 
 
 def mark_delivered(db: Db, ids: Sequence[int], when: datetime | None = None) -> None:
+    raw = driver_of(db)
+    if raw is not None and ids:
+        sqlite_fast.mark_delivered(raw, ids, when or utcnow())
+        return
     if ids:
         connection_of(db).execute(
             update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(delivered_at=when or utcnow())
@@ -150,6 +154,10 @@ def _inbox_insert(dialect: str) -> Any:
 
 def add_inbox(db: Db, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """Store a fetched batch in one statement; an update already stored is left as it is."""
+    raw = driver_of(db)
+    if raw is not None and updates:
+        sqlite_fast.add_inbox(raw, updates, utcnow())
+        return
     if updates:
         now = utcnow()
         rows = [{"update_id": uid, "payload": body, "received_at": now} for uid, body in updates]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -149,3 +150,18 @@ def add_outbox(
         )
         ids.append(int(cursor.fetchone()[0]))
     return ids
+
+
+def mark_delivered(raw: sqlite3.Connection, ids: Sequence[int], now: datetime) -> None:
+    marks = ",".join("?" * len(ids))
+    raw.execute(f"UPDATE outbox SET delivered_at = ? WHERE id IN ({marks})", (stamp(now), *ids))
+
+
+def add_inbox(
+    raw: sqlite3.Connection, updates: Sequence[tuple[int, dict[str, Any]]], now: datetime
+) -> None:
+    raw.executemany(
+        "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        [(update_id, json.dumps(body), stamp(now)) for update_id, body in updates],
+    )

@@ -83,8 +83,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def service(sessions: sessionmaker[Session], content: Content, clock: Clock) -> CoachService:
-    return CoachService(sessions, content, clock=clock)
+def service(
+    sessions: sessionmaker[Session], content: Content, clock: Clock
+) -> Iterator[CoachService]:
+    coach = CoachService(sessions, content, clock=clock)
+    yield coach
+    coach.close()
 
 
 class Chat:

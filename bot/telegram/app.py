@@ -91,6 +91,7 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
         await application.stop()
         await sender.flush()
     db.close()
+    service.close()
 
 
 async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event) -> None:
