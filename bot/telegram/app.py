@@ -11,18 +11,21 @@ import contextlib
 import logging
 import os
 import signal
+from urllib.parse import urlsplit
 
+import uvicorn
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.coach import CoachService
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.engine.content import Content
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.poller import poll, replay_inbox
 from bot.telegram.sender import OutboxSender
+from bot.telegram.webhook import build_webhook_app
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +78,23 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
     async with application:
         me = await application.bot.get_me()
         log.info("connected bot=@%s", me.username)
-        await application.bot.delete_webhook()
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         await application.start()
         await sender.sweep()
         await replay_inbox(application, service, db)
-        poller = asyncio.create_task(poll(application, service, db, stop))
+        if settings.webhook_url:
+            server = await _serve_webhook(settings, application, service, db)
+            receiver = asyncio.create_task(server.serve())
+        else:
+            await application.bot.delete_webhook()
+            receiver = asyncio.create_task(poll(application, service, db, stop))
         sweeper = asyncio.create_task(_sweep_forever(sender, stop))
         await stop.wait()
         log.info("stopping")
-        for task in (poller, sweeper):
+        if settings.webhook_url:
+            server.should_exit = True
+            await receiver
+        for task in (receiver, sweeper):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -92,6 +102,36 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
         await sender.flush()
     db.close()
     service.close()
+
+
+async def _serve_webhook(
+    settings: Settings,
+    application: Application,  # type: ignore[type-arg]
+    service: CoachService,
+    db: DatabaseThread,
+) -> uvicorn.Server:
+    """Register the webhook with its secret and build the server (started by the caller)."""
+    if not settings.webhook_secret:
+        raise ConfigError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+    path = urlsplit(settings.webhook_url).path or "/"
+    await application.bot.set_webhook(
+        settings.webhook_url,
+        secret_token=settings.webhook_secret,
+        allowed_updates=Update.ALL_TYPES,
+    )
+    app = build_webhook_app(application, service, db, path, settings.webhook_secret)
+    config = uvicorn.Config(
+        app,
+        host=settings.web_host,
+        port=settings.web_port,
+        log_level="warning",
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    # uvicorn captures SIGINT/SIGTERM while serving and raises them again once it has stopped,
+    # which then reaches run()'s own handlers and stops the bot.
+    log.info("webhook mode host=%s port=%d path=%s", settings.web_host, settings.web_port, path)
+    return server
 
 
 async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event) -> None:

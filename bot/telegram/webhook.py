@@ -1,0 +1,106 @@
+"""Webhook mode: Telegram posts updates to a Starlette endpoint instead of being polled.
+
+The same durable path as polling: an update is written to the inbox and only then answered
+with 200, so Telegram re-sends anything the bot did not keep. Requests without the secret
+token Telegram was given get 403; bodies over 1 MB 413; anything that is not an update 400.
+None of them touches the database. `/healthz` says the process is alive, `/readyz` that the
+database answers and its migrations are current.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot.coach import CoachService
+from bot.telegram.blocking import DatabaseThread
+from storage.database import is_current
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class BodyTooLargeError(Exception):
+    """The request body passed MAX_BODY."""
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        raise BodyTooLargeError
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise BodyTooLargeError
+    return bytes(body)
+
+
+def build_webhook_app(
+    application: Application,  # type: ignore[type-arg]
+    service: CoachService,
+    db: DatabaseThread,
+    path: str,
+    secret: str,
+) -> Starlette:
+    """The ASGI app serving the webhook path, /healthz and /readyz."""
+
+    async def receive(request: Request) -> Response:
+        offered = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(offered.encode(), secret.encode()):
+            log.info("webhook refused reason=secret")
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            body = json.loads(await _read_body(request))
+        except BodyTooLargeError:
+            log.info("webhook refused reason=too-large")
+            return PlainTextResponse("too large", status_code=413)
+        except (ValueError, UnicodeDecodeError):
+            return PlainTextResponse("not JSON", status_code=400)
+        update = _as_update(body, application)
+        if update is None:
+            log.info("webhook refused reason=not-an-update")
+            return PlainTextResponse("not an update", status_code=400)
+        await db(service.store_inbox, [(update.update_id, body)])
+        await application.update_queue.put(update)
+        return PlainTextResponse("ok")
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            ready = await db(is_current, service.engine)
+        except Exception:
+            log.warning("readiness check failed", exc_info=True)
+            ready = False
+        status = 200 if ready else 503
+        return JSONResponse({"database": "ready" if ready else "not ready"}, status_code=status)
+
+    return Starlette(
+        routes=[
+            Route(path, receive, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ]
+    )
+
+
+def _as_update(body: Any, application: Application) -> Update | None:  # type: ignore[type-arg]
+    if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+        return None
+    try:
+        return Update.de_json(body, application.bot)
+    except (TypeError, ValueError, KeyError):
+        return None

@@ -1,0 +1,126 @@
+"""Webhook mode: the real bot serves Telegram's POSTs, keeps each update, refuses forgeries."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.telegram_process import ParleyProcess, fake_bot_api, sessions_json
+from tests.fakes import FakeBotApi
+
+pytestmark = pytest.mark.timeout(90)
+SECRET = "s3cret-token_123"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotApi]:
+    with fake_bot_api() as server:
+        yield server
+
+
+@pytest.fixture
+def hook(fake: FakeBotApi, tmp_path: Path) -> Iterator[tuple[str, ParleyProcess]]:
+    port = free_port()
+    bot = ParleyProcess(
+        fake,
+        tmp_path / "parley.db",
+        ready_method="setWebhook",
+        WEBHOOK_URL="https://parley.example/tg/hook",
+        WEBHOOK_SECRET=SECRET,
+        WEB_HOST="127.0.0.1",
+        WEB_PORT=str(port),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        bot.start()
+        deadline = time.monotonic() + 15
+        while True:  # setWebhook comes just before the server binds its port
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, bot.output()
+            time.sleep(0.05)
+        yield base, bot
+    finally:
+        bot.stop()
+        print(bot.output(200))
+
+
+def deliver(base: str, update: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    return httpx.post(f"{base}/tg/hook", json=update, headers=headers, timeout=10)
+
+
+def test_webhook_is_registered_with_its_secret_and_updates_are_answered(
+    fake: FakeBotApi, hook: tuple[str, ParleyProcess], tmp_path: Path
+) -> None:
+    base, _bot = hook
+    [registered] = fake.calls("setWebhook")
+    assert registered.params["url"] == "https://parley.example/tg/hook"
+    assert registered.params["secret_token"] == SECRET
+    assert not fake.calls("getUpdates"), "webhook mode must not poll"
+
+    ana = fake.user(5001, "Ana")
+    ana.says("/start")
+    [update] = fake.pending_updates()
+    assert deliver(base, update).status_code == 200
+    ana.wait_for_text("Question 1 of", timeout=10)
+    # Telegram retries a delivery it got no 200 for: the same update again changes nothing.
+    assert deliver(base, update).status_code == 200
+    time.sleep(0.5)
+    assert len([m for m in ana.messages() if "Question 1 of" in m.shown]) == 1
+
+    health = httpx.get(f"{base}/readyz", timeout=5)
+    assert health.status_code == 200
+    assert health.json() == {"database": "ready"}
+
+
+@pytest.mark.parametrize(
+    ("secret", "body", "status"),
+    [
+        (None, {"update_id": 1}, 403),
+        ("wrong", {"update_id": 1}, 403),
+        (SECRET, "x" * 1_100_000, 413),
+        (SECRET, "{not json", 400),
+        (SECRET, {"no": "update_id"}, 400),
+        (SECRET, [1, 2, 3], 400),
+    ],
+    ids=["no-secret", "wrong-secret", "oversized", "malformed", "not-an-update", "a-list"],
+)
+def test_forged_oversized_and_malformed_requests_are_refused_without_effect(
+    fake: FakeBotApi,
+    hook: tuple[str, ParleyProcess],
+    tmp_path: Path,
+    secret: str | None,
+    body: Any,
+    status: int,
+) -> None:
+    base, _bot = hook
+    ana = fake.user(5002, "Ana")
+    ana.says("/start")
+    [update] = fake.pending_updates()
+    forged = body if body != {"update_id": 1} else update
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    content = forged if isinstance(forged, str) else json.dumps(forged)
+    response = httpx.post(f"{base}/tg/hook", content=content, headers=headers, timeout=10)
+    assert response.status_code == status
+    time.sleep(0.3)
+    assert ana.messages() == [], "a refused request must not be answered"
+    assert fake.calls("sendMessage") == []
+    # Nothing was stored: no session exists.
+    assert sessions_json(tmp_path / "parley.db") == []
