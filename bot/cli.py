@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("id", type=int)
     export.add_argument("--format", choices=("json", "md", "html"), default="json")
     export.add_argument("--output", type=Path, default=None, help="write to FILE, not stdout")
+    sub.add_parser("health", help="exit 0 if the database answers and is migrated (for Docker)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=("upgrade",))
     dialogues = sub.add_parser("dialogues", help="check or draw dialogue scripts")
@@ -88,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sessions": commands.sessions,
         "export": commands.export,
         "db": commands.db,
+        "health": commands.health,
         "dialogues": commands.dialogues,
     }
     try:

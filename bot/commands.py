@@ -15,7 +15,7 @@ from bot.engine.graph import mermaid
 from bot.engine.lessons import check_rules_against, load_lessons
 from bot.engine.render import Renderer
 from bot.engine.script import load_script
-from storage.database import make_engine, open_database, upgrade
+from storage.database import is_current, make_engine, open_database, upgrade
 
 
 class CommandError(Exception):
@@ -86,6 +86,23 @@ def db(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def health(settings: Settings, args: argparse.Namespace) -> int:
+    """For container health checks: never creates or migrates anything, only looks."""
+    engine = make_engine(settings.database_url)
+    try:
+        current = is_current(engine)
+    except Exception as exc:
+        print(f"unhealthy: database unreachable ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if not current:
+        print("unhealthy: migrations pending (run: python -m bot db upgrade)", file=sys.stderr)
+        return 1
+    print("ok")
     return 0
 
 

@@ -101,3 +101,14 @@ def test_a_malformed_setting_is_named(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "PARLEY_ADMIN_IDS" in done.stderr
+
+
+def test_health_fails_until_the_database_is_migrated_then_passes(tmp_path: Path) -> None:
+    database = tmp_path / "p.db"
+    before = run_bot(database, "health")
+    assert before.returncode == 1
+    assert "migrations pending" in before.stderr
+    run_bot(database, "db", "upgrade")
+    after = run_bot(database, "health")
+    assert after.returncode == 0
+    assert after.stdout.strip() == "ok"

@@ -1,0 +1,26 @@
+# Parley: the Telegram bot (and, in webhook mode, its HTTP endpoint).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DATABASE_URL=sqlite:////data/parley.db
+
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY bot ./bot
+COPY storage ./storage
+COPY dialogues ./dialogues
+
+RUN useradd --create-home --uid 10001 parley \
+    && mkdir -p /data \
+    && chown parley:parley /data
+USER parley
+VOLUME ["/data"]
+
+# Alive and able to use its database (reachable, migrations current).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
+
+CMD ["python", "-m", "bot", "run"]

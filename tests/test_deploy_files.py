@@ -1,0 +1,67 @@
+"""The deployment files are valid and say what docs/deploy.md says they do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO.parent / "shared" / "compose-spec" / "compose-spec.json"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_compose_file_follows_the_compose_specification(compose: dict[str, Any]) -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"Compose schema not found at {SCHEMA}")
+    # The file names draft-07 by an https URL jsonschema does not map; say draft-07 directly.
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    validator.validate(compose)
+    broken = {**compose, "services": {"bot": {**compose["services"]["bot"], "restart": 3}}}
+    assert not validator.is_valid(broken), "the schema check must be able to fail"
+
+
+def test_default_service_is_the_bot_on_sqlite_in_a_named_volume(compose: dict[str, Any]) -> None:
+    bot = compose["services"]["bot"]
+    assert "profiles" not in bot
+    assert bot["env_file"] == ".env"
+    assert "sqlite:////data/" in bot["environment"]["DATABASE_URL"]
+    assert "parley-data:/data" in bot["volumes"]
+    assert "parley-data" in compose["volumes"]
+
+
+def test_postgres_profile_migrates_before_the_bot_starts(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["postgres"]["profiles"] == ["postgres"]
+    assert services["migrate"]["command"] == ["python", "-m", "bot", "db", "upgrade"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    wait = services["bot"]["depends_on"]["migrate"]
+    assert wait == {"condition": "service_completed_successfully", "required": False}
+
+
+def test_dockerfile_runs_as_a_non_root_user_with_a_health_check() -> None:
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "\nUSER parley\n" in dockerfile
+    assert 'CMD ["python", "-m", "bot", "health"]' in dockerfile
+
+
+def test_every_variable_the_code_reads_is_in_env_example() -> None:
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    config = (REPO / "bot" / "config.py").read_text(encoding="utf-8")
+    import re
+
+    read = set(re.findall(r'get\("([A-Z_]+)"', config))
+    documented = set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
+    assert read <= documented, read - documented
