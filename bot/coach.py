@@ -74,6 +74,8 @@ class Reply:
     """For a button press: "accepted", "stale" or "refused" (adapters update the keyboard)."""
     chosen: str | None = None
     """For an accepted answer button: the option as the user saw it."""
+    state: str = "-"
+    """The session's state after this message (for logs)."""
 
 
 @dataclass(frozen=True)
@@ -165,14 +167,16 @@ class CoachService:
             _outbound(row_id, inbound.chat_id, payload)
             for row_id, payload in zip(ids, turn.outgoing, strict=True)
         ]
-        log.info(
+        log.debug(
             "handled channel=%s delivery=%s state=%s replies=%d",
             inbound.channel,
             inbound.delivery_id,
             turn.state_after,
             len(messages),
         )
-        return Reply(messages, turn.notice, pressed=turn.pressed, chosen=turn.chosen)
+        return Reply(
+            messages, turn.notice, pressed=turn.pressed, chosen=turn.chosen, state=turn.state_after
+        )
 
     def pending(self, channel: str, chat_id: str | None = None, limit: int = 500) -> list[Outbound]:
         """Committed but undelivered messages, oldest first (sent again at start-up)."""
@@ -181,6 +185,11 @@ class CoachService:
                 _outbound(row.id, row.chat_id, row.payload)
                 for row in repo.pending_outbox(db, channel, limit, chat_id)
             ]
+
+    def outbox_backlog(self, channel: str) -> int:
+        """How many committed messages wait to be sent (a metric)."""
+        with self.sessions() as db:
+            return repo.count_pending_outbox(db, channel)
 
     def mark_delivered(self, ids: Sequence[int]) -> None:
         with self._transaction() as db:

@@ -198,3 +198,16 @@ def finish_inbox(db: Db, update_id: int) -> bool | None:
 
 def inbox_max_update_id(db: Db) -> int | None:
     return connection_of(db).execute(select(func.max(INBOX.c.update_id))).scalar()
+
+
+def count_pending_outbox(db: Db, channel: str) -> int:
+    query = (
+        select(func.count())
+        .select_from(OUTBOX)
+        .where(
+            OUTBOX.c.channel == channel,
+            OUTBOX.c.delivered_at.is_(None),
+            OUTBOX.c.failed.is_(None),
+        )
+    )
+    return int(connection_of(db).execute(query).scalar_one())

@@ -23,6 +23,7 @@ from storage.messaging import add_inbox as add_inbox
 from storage.messaging import add_outbox as add_outbox
 from storage.messaging import claim_delivery as claim_delivery
 from storage.messaging import connection_of, driver_of
+from storage.messaging import count_pending_outbox as count_pending_outbox
 from storage.messaging import fail_pending_for_chat as fail_pending_for_chat
 from storage.messaging import finish_inbox as finish_inbox
 from storage.messaging import inbox_max_update_id as inbox_max_update_id

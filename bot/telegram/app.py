@@ -22,6 +22,7 @@ from bot.config import ConfigError, Settings
 from bot.engine.content import Content
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
+from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.poller import poll, replay_inbox
 from bot.telegram.sender import OutboxSender
@@ -57,19 +58,21 @@ def build_application(settings: Settings, locks: ChatLocks) -> Application:  # t
     )
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log our own failures with the traceback; the update stays in the inbox for a retry."""
-    log.error("update failed", exc_info=context.error)
-
-
 async def run(settings: Settings, service: CoachService, content: Content) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     locks = ChatLocks()
     application = build_application(settings, locks)
     db = DatabaseThread.for_dialect(service.engine.dialect.name)
-    sender = OutboxSender(application.bot, service, locks, db)
-    handler = UpdateHandler(service, content, sender)
+    metrics = Metrics()
+    sender = OutboxSender(application.bot, service, locks, db, metrics)
+    handler = UpdateHandler(service, content, sender, metrics)
     application.add_handler(TypeHandler(Update, handler.on_update))
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log our own failures with the traceback; the update stays in the inbox for a retry."""
+        metrics.error("handler")
+        log.error("update failed", exc_info=context.error)
+
     application.add_error_handler(on_error)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -83,7 +86,7 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
         await sender.sweep()
         await replay_inbox(application, service, db)
         if settings.webhook_url:
-            server = await _serve_webhook(settings, application, service, db)
+            server = await _serve_webhook(settings, application, service, db, metrics)
             receiver = asyncio.create_task(server.serve())
         else:
             await application.bot.delete_webhook()
@@ -109,6 +112,7 @@ async def _serve_webhook(
     application: Application,  # type: ignore[type-arg]
     service: CoachService,
     db: DatabaseThread,
+    metrics: Metrics,
 ) -> uvicorn.Server:
     """Register the webhook with its secret and build the server (started by the caller)."""
     if not settings.webhook_secret:
@@ -119,7 +123,7 @@ async def _serve_webhook(
         secret_token=settings.webhook_secret,
         allowed_updates=Update.ALL_TYPES,
     )
-    app = build_webhook_app(application, service, db, path, settings.webhook_secret)
+    app = build_webhook_app(application, service, db, metrics, path, settings.webhook_secret)
     config = uvicorn.Config(
         app,
         host=settings.web_host,

@@ -11,6 +11,7 @@ import asyncio
 import html
 import json
 import logging
+import time
 from collections.abc import Awaitable
 
 from telegram import Message, Update
@@ -20,6 +21,7 @@ from telegram.ext import ContextTypes
 
 from bot.coach import CoachService, Inbound
 from bot.engine.content import Content
+from bot.telegram.metrics import Metrics, chat_hash
 from bot.telegram.sender import CHANNEL, OutboxSender
 
 log = logging.getLogger(__name__)
@@ -58,32 +60,51 @@ def _command(message: Message) -> str:
 class UpdateHandler:
     """The one PTB handler: every update passes through `on_update`."""
 
-    def __init__(self, service: CoachService, content: Content, sender: OutboxSender) -> None:
+    def __init__(
+        self, service: CoachService, content: Content, sender: OutboxSender, metrics: Metrics
+    ) -> None:
         self.service = service
         self.content = content
         self.sender = sender
+        self.metrics = metrics
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Route one update; the chat's lock is held by the update processor."""
+        """Route one update and log one line for it (never its text)."""
+        started = time.perf_counter()
+        kind, state = await self._route(update)
+        elapsed = time.perf_counter() - started
+        self.metrics.update_handled(kind, elapsed)
+        chat = update.effective_chat
+        log.info(
+            "update id=%d chat=%s kind=%s state=%s latency_ms=%.1f",
+            update.update_id,
+            chat_hash(chat.id) if chat is not None else "-",
+            kind,
+            state,
+            elapsed * 1000,
+        )
+
+    async def _route(self, update: Update) -> tuple[str, str]:
+        """Handle the update; returns (kind, session state) for the log line."""
         chat = update.effective_chat
         user = update.effective_user
         if chat is None or user is None:
             await self._claim(update)
-            return
+            return "other", "-"
         if chat.type != ChatType.PRIVATE:
             await self._fixed_reply(update, chat.id, "group_chat")
-            return
+            return "group", "-"
         if update.edited_message is not None:
             await self._fixed_reply(update, chat.id, "edited_message")
-            return
+            return "edited", "-"
         query = update.callback_query
         message = update.message
         if query is None and message is None:
             await self._claim(update)
-            return
+            return "other", "-"
         wants_export = message is not None and _command(message) == "/export"
         if wants_export and await self._export(update, str(user.id), chat.id):
-            return
+            return "export", "-"
         inbound = Inbound(
             channel=CHANNEL,
             user_ref=str(user.id),
@@ -103,6 +124,15 @@ class UpdateHandler:
             # The toast and the old keyboard's update go out alongside the next question.
             work.append(self._acknowledge(update, reply.notice, reply.pressed, reply.chosen))
         await asyncio.gather(*work)
+        if query is not None:
+            kind = "button"
+        elif message is not None and media_of(message) is not None:
+            kind = "media"
+        elif message is not None and (message.text or "").startswith("/"):
+            kind = "command"
+        else:
+            kind = "text"
+        return kind, reply.state
 
     async def _claim(self, update: Update) -> bool:
         return await self.sender.db(

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.coach import CoachService, Outbound
 from bot.telegram.blocking import DatabaseThread
+from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks
 from bot.telegram.render import keyboard, message_text
 
@@ -42,8 +43,10 @@ class OutboxSender:
         service: CoachService,
         locks: ChatLocks,
         db: DatabaseThread,
+        metrics: Metrics,
         max_attempts: int = 6,
     ) -> None:
+        self.metrics = metrics
         self.bot = bot
         self.service = service
         self.db = db
@@ -98,16 +101,20 @@ class OutboxSender:
                 return True
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
+                self.metrics.error("rate_limited")
                 log.info("rate limited retry_after=%.1fs attempt=%d", wait, attempt)
                 await asyncio.sleep(wait)
             except Forbidden:
+                self.metrics.error("blocked")
                 await self.db(self.service.user_blocked, CHANNEL, message.chat_id, message.chat_id)
                 return False
             except BadRequest:
+                self.metrics.error("refused")
                 log.exception("message refused by Telegram outbox_id=%d", message.outbox_id)
                 await self.db(self.service.mark_failed, [message.outbox_id], "refused by Telegram")
                 return True  # never blocks the messages after it
             except (TimedOut, NetworkError) as exc:
+                self.metrics.error("network")
                 log.warning("network error attempt=%d error=%s", attempt, type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)

@@ -23,6 +23,7 @@ from telegram.ext import Application
 
 from bot.coach import CoachService
 from bot.telegram.blocking import DatabaseThread
+from bot.telegram.metrics import Metrics
 from storage.database import is_current
 
 log = logging.getLogger(__name__)
@@ -51,14 +52,16 @@ def build_webhook_app(
     application: Application,  # type: ignore[type-arg]
     service: CoachService,
     db: DatabaseThread,
+    metrics: Metrics,
     path: str,
     secret: str,
 ) -> Starlette:
-    """The ASGI app serving the webhook path, /healthz and /readyz."""
+    """The ASGI app serving the webhook path, /healthz, /readyz and /metrics."""
 
     async def receive(request: Request) -> Response:
         offered = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(offered.encode(), secret.encode()):
+            metrics.error("webhook_forbidden")
             log.info("webhook refused reason=secret")
             return PlainTextResponse("forbidden", status_code=403)
         try:
@@ -88,8 +91,15 @@ def build_webhook_app(
         status = 200 if ready else 503
         return JSONResponse({"database": "ready" if ready else "not ready"}, status_code=status)
 
+    async def exposition(request: Request) -> Response:
+        backlog = await db(service.outbox_backlog, "telegram")
+        return PlainTextResponse(
+            metrics.render(backlog), media_type="text/plain; version=0.0.4; charset=utf-8"
+        )
+
     return Starlette(
         routes=[
+            Route("/metrics", exposition, methods=["GET"]),
             Route(path, receive, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

@@ -89,6 +89,29 @@ def test_webhook_is_registered_with_its_secret_and_updates_are_answered(
     assert health.status_code == 200
     assert health.json() == {"database": "ready"}
 
+    ana.presses("OK, let's start")
+    [press] = [u for u in fake.pending_updates() if "callback_query" in u]
+    assert deliver(base, press).status_code == 200
+    ana.wait_for_text("Question 3 of", timeout=10)
+    ana.says("My secret salary number 123456")
+    [typed] = [u for u in fake.pending_updates() if u.get("update_id", 0) > press["update_id"]]
+    assert deliver(base, typed).status_code == 200
+    ana.wait_for_text("Question 4 of", timeout=10)
+
+    time.sleep(0.5)  # delivered marks are written in batches every 0.2 s
+    metrics = httpx.get(f"{base}/metrics", timeout=5).text
+    assert 'parley_updates_total{kind="command"} 2' in metrics  # /start, and its redelivery
+    assert 'parley_updates_total{kind="button"} 1' in metrics
+    assert 'parley_updates_total{kind="text"} 1' in metrics
+    assert "parley_update_seconds_count 4" in metrics
+    assert "parley_outbox_backlog 0" in metrics
+    # One log line per update, with a chat hash instead of the chat id, never the text or token.
+    output = _bot.output(400)
+    assert output.count("INFO bot.telegram.handlers update id=") == 4
+    assert "123456" not in output
+    assert "5001" not in output.replace("update id=", "")
+    assert fake.token not in output
+
 
 @pytest.mark.parametrize(
     ("secret", "body", "status"),
