@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import bisect
 import os
+import socket
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import text
+
 from bench.stats import percentile
+from storage.database import make_engine
 from tests.e2e.telegram_process import (
     Coachee,
     ParleyProcess,
@@ -215,7 +219,32 @@ def _latencies(fake: FakeBotApi, run: Run, cutoff: float) -> None:
 # ---------------------------------------------------------------------------- the runs
 
 
-def _bot(fake: FakeBotApi, folder: Path, echo: bool) -> ParleyProcess:
+def postgres_url() -> str | None:
+    """A PostgreSQL database for the PostgreSQL run: BENCH_DATABASE_URL, else the local server
+    when one answers on 127.0.0.1:5432 (its public schema is emptied first)."""
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if url is None:
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(("127.0.0.1", 5432)) != 0:
+                return None
+        url = "postgresql://postgres@127.0.0.1:5432/test"
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:
+        print(f"  (PostgreSQL run skipped: {type(exc).__name__})")
+        return None
+    finally:
+        engine.dispose()
+    return url
+
+
+def _bot(
+    fake: FakeBotApi, folder: Path, echo: bool, database_url: str | None = None
+) -> ParleyProcess:
     # A fresh database per run: each fake numbers its updates from 1, real Telegram never repeats.
     database = Path(tempfile.mkdtemp(dir=folder)) / "parley.db"
     if echo:
@@ -227,6 +256,8 @@ def _bot(fake: FakeBotApi, folder: Path, echo: bool) -> ParleyProcess:
             ready_method="deleteWebhook",
             LOG_LEVEL=LOG_LEVEL,
         )
+    if database_url is not None:
+        return ParleyProcess(fake, database, LOG_LEVEL=LOG_LEVEL, DATABASE_URL=database_url)
     return ParleyProcess(fake, database, LOG_LEVEL=LOG_LEVEL)
 
 
@@ -237,9 +268,10 @@ def _measure(
     name: str,
     seconds: float,
     think: float = 0.0,
+    database_url: str | None = None,
 ) -> Run:
     with fake_bot_api() as fake:
-        bot = _bot(fake, folder, echo).start()
+        bot = _bot(fake, folder, echo, database_url).start()
         try:
             return simulate(fake, make_users(fake), bot.pid, name, seconds, think)
         finally:
@@ -281,6 +313,21 @@ def main() -> None:
         ratio = parley.rate / echo.rate if echo.rate else 0.0
         verdict = "met" if ratio >= 0.8 else "NOT met"
         print(f"  throughput Parley/echo = {ratio:.0%} (target >= 80%: {verdict})")
+        url = postgres_url()
+        if url is not None:
+            on_pg = _measure(
+                folder,
+                False,
+                typing_users,
+                name="Parley on PostgreSQL",
+                seconds=SATURATION_SECONDS,
+                database_url=url,
+            )
+            print("  " + on_pg.line())
+            pg_ratio = on_pg.rate / echo.rate if echo.rate else 0.0
+            print(f"  throughput Parley on PostgreSQL/echo = {pg_ratio:.0%}")
+        else:
+            print("  (no PostgreSQL on 127.0.0.1:5432: PostgreSQL run skipped)")
 
         print(
             f"(b) human pace: {HUMANS} users, each answering {THINK:.0f} s after the reply ", end=""

@@ -27,7 +27,7 @@ def build_service(settings: Settings) -> CoachService:
         content = load_content(settings.dialogues_dir or DIALOGUES_DIR)
     except ScriptError as exc:
         raise CommandError(f"the dialogue content is invalid:\n{exc}") from None
-    return CoachService(open_database(settings.database_url), content)
+    return CoachService(open_database(settings.database_url, settings.database_pool_size), content)
 
 
 def chat(settings: Settings, args: argparse.Namespace) -> int:

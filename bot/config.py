@@ -47,6 +47,7 @@ class Settings:
     web_secret_key: str = field(default="", repr=False)
     log_level: str = "INFO"
     dialogues_dir: Path | None = None
+    database_pool_size: int = 5
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -64,6 +65,9 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None)
     port = get("WEB_PORT", "8080")
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(f"WEB_PORT must be a port number, not {port!r}")
+    pool = get("DATABASE_POOL_SIZE", "5")
+    if not pool.isdigit() or not 1 <= int(pool) <= 200:
+        raise ConfigError(f"DATABASE_POOL_SIZE must be a number from 1 to 200, not {pool!r}")
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
@@ -79,4 +83,5 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None)
         web_secret_key=get("WEB_SECRET_KEY"),
         log_level=level,
         dialogues_dir=Path(get("PARLEY_DIALOGUES_DIR")) if get("PARLEY_DIALOGUES_DIR") else None,
+        database_pool_size=int(pool),
     )

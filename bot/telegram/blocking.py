@@ -26,7 +26,7 @@ class DatabaseThread:
 
     @classmethod
     def for_dialect(cls, dialect: str) -> DatabaseThread:
-        return cls(1 if dialect == "sqlite" else 8)
+        return cls(1 if dialect == "sqlite" else 4)
 
     async def __call__(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()
