@@ -14,7 +14,6 @@ import contextlib
 import functools
 import itertools
 import json
-import os
 import re
 import socket
 import subprocess
@@ -29,6 +28,9 @@ from typing import Any
 
 import yaml
 
+from tests.e2e.console_process import bot_env as console_env
+from tests.e2e.console_process import export_json as export_json
+from tests.e2e.console_process import run_bot
 from tests.fakes import BotMessage, FakeBotApi, TelegramUser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,8 +65,8 @@ def fake_bot_api() -> Iterator[FakeBotApi]:
 
 
 def bot_env(database: Path, fake: FakeBotApi | None = None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PARLEY_"))}
-    env.update(DATABASE_URL=f"sqlite:///{database}", PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
+    """The console's environment plus the fake Telegram's address and token."""
+    env = console_env(database, LOG_LEVEL="INFO")
     if fake is not None:
         env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url)
     env.update(extra)
@@ -213,30 +215,9 @@ class ParleyProcess:
 # ------------------------------------------------------------------------------- the CLI
 
 
-def cli(database: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=bot_env(database),
-        timeout=timeout,
-        check=False,
-    )
-
-
-def export_json(database: Path, session_id: int) -> dict[str, Any]:
-    """`python -m bot export ID --format json`."""
-    done = cli(database, "export", str(session_id), "--format", "json")
-    assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)
-    assert isinstance(data, dict)
-    return data
-
-
 def sessions_json(database: Path) -> list[dict[str, Any]]:
     """`python -m bot sessions --json` (every user's sessions, oldest first)."""
-    done = cli(database, "sessions", "--json")
+    done = run_bot(database, "sessions", "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert isinstance(data, list)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,27 +14,10 @@ from tests.e2e.telegram_process import (
     check_transcripts,
     coachees,
     drive,
-    fake_bot_api,
 )
 from tests.fakes import FakeBotApi, RecordedCall, TelegramUser
 
 USERS = 20
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotApi]:
-    with fake_bot_api() as server:
-        yield server
-
-
-@pytest.fixture
-def parley(fake: FakeBotApi, tmp_path: Path) -> Iterator[ParleyProcess]:
-    bot = ParleyProcess(fake, tmp_path / "parley.db")
-    try:
-        yield bot.start()
-    finally:
-        bot.stop()
-        print(bot.output(250))  # shown by pytest only when a test failed
 
 
 def _fetched_ids(calls: list[RecordedCall]) -> set[int]:

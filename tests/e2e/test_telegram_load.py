@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.telegram_process import (
@@ -12,27 +9,10 @@ from tests.e2e.telegram_process import (
     check_transcripts,
     coachees,
     drive,
-    fake_bot_api,
 )
 from tests.fakes import FakeBotApi
 
 USERS = 20
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotApi]:
-    with fake_bot_api() as server:
-        yield server
-
-
-@pytest.fixture
-def parley(fake: FakeBotApi, tmp_path: Path) -> Iterator[ParleyProcess]:
-    bot = ParleyProcess(fake, tmp_path / "parley.db")
-    try:
-        yield bot.start()
-    finally:
-        bot.stop()
-        print(bot.output(200))  # shown by pytest only when a test failed
 
 
 @pytest.mark.timeout(150)

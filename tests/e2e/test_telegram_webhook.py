@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.telegram_process import ParleyProcess, fake_bot_api, sessions_json
+from tests.e2e.telegram_process import ParleyProcess, sessions_json
 from tests.fakes import FakeBotApi
 
 pytestmark = pytest.mark.timeout(90)
@@ -23,12 +23,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotApi]:
-    with fake_bot_api() as server:
-        yield server
 
 
 @pytest.fixture
