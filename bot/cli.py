@@ -6,7 +6,6 @@ import argparse
 import getpass
 import json
 import logging
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,10 +103,6 @@ def default_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "you"
-
-
-def quote(value: str) -> str:
-    return shlex.quote(value)
 
 
 def dump(data: object) -> str:

@@ -254,10 +254,6 @@ class CoachService:
         with self.sessions.begin() as db:
             return repo.pending_inbox(db)
 
-    def last_stored_update(self) -> int | None:
-        with self.sessions.begin() as db:
-            return repo.inbox_max_update_id(db)
-
     def claim(self, channel: str, delivery_id: str, inbox_id: int | None = None) -> bool:
         """For updates answered without the coach (group chats, edits): True the first time."""
         with self._transaction() as db:

@@ -7,6 +7,7 @@ message to standard output, numbers the options of a choice, and on end of input
 
 from __future__ import annotations
 
+import shlex
 import uuid
 from typing import TextIO
 
@@ -109,7 +110,8 @@ def run_chat(
     if mine:
         latest = max(mine, key=lambda s: (s.updated_at, s.id))
         print(
-            f"Saved. Continue any time: python -m bot chat --user {user} --resume {latest.id}",
+            f"Saved. Continue any time: python -m bot chat --user {shlex.quote(user)} "
+            f"--resume {latest.id}",
             file=out,
         )
     return 0

@@ -196,10 +196,6 @@ def finish_inbox(db: Db, update_id: int) -> bool | None:
     return None
 
 
-def inbox_max_update_id(db: Db) -> int | None:
-    return connection_of(db).execute(select(func.max(INBOX.c.update_id))).scalar()
-
-
 def count_pending_outbox(db: Db, channel: str) -> int:
     query = (
         select(func.count())

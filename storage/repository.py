@@ -26,7 +26,6 @@ from storage.messaging import connection_of, driver_of
 from storage.messaging import count_pending_outbox as count_pending_outbox
 from storage.messaging import fail_pending_for_chat as fail_pending_for_chat
 from storage.messaging import finish_inbox as finish_inbox
-from storage.messaging import inbox_max_update_id as inbox_max_update_id
 from storage.messaging import mark_delivered as mark_delivered
 from storage.messaging import mark_failed as mark_failed
 from storage.messaging import pending_inbox as pending_inbox

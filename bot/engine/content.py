@@ -19,7 +19,7 @@ from bot.engine.errors import ScriptError
 from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
 from bot.engine.machine import Conversation, Dialogue
 from bot.engine.render import FORMATS, Format, Renderer
-from bot.engine.script import Question, Script, load_script, read_yaml
+from bot.engine.script import Script, load_script, read_yaml
 
 DIALOGUES_DIR = Path(__file__).resolve().parents[2] / "dialogues"
 
@@ -137,8 +137,3 @@ def check_templates(content: Content, source: str) -> None:
                 content.prompt(question.id, fmt, sample)
             except TemplateError as exc:
                 raise ScriptError(source, f"question {question.id!r}", "prompt", str(exc)) from None
-
-
-def describe(question: Question) -> str:
-    """One line per question for `dialogues graph` labels and docs."""
-    return f"{question.id} ({question.kind})"

@@ -173,7 +173,6 @@ def test_inbox_keeps_a_batch_until_each_update_is_finished(
         repo.finish_inbox(db, 10)
     with factory.begin() as db:
         assert repo.pending_inbox(db) == [(11, {"update_id": 11})]
-        assert repo.inbox_max_update_id(db) == 11
 
 
 def test_upgrading_from_0002_copies_existing_answers_onto_their_session(tmp_path: Path) -> None:
