@@ -66,6 +66,7 @@ class Turn(SessionCommands):
             "/new": self._new,
             "/resume": self._resume,
             "/sessions": self._sessions,
+            "/progress": self._progress,
             "/back": self._back,
             "/skip": self._skip,
             "/report": self._report,

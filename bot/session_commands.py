@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import callbacks
+from bot.engine.lessons import progress
 from bot.engine.script import END
 from bot.turn_state import TurnState
 from storage import repository as repo
@@ -63,6 +64,19 @@ class SessionCommands(TurnState):
             self._info("resume_unknown", ident=shown[:20])
             return
         self._welcome_back(moved=self._attach(row))
+
+    def _progress(self, _args: str) -> None:
+        """Which lessons recur across the user's negotiations and which they have overcome."""
+        history = repo.completed_levels(self.db, self.user.id)
+        if not history:
+            self._info("progress_none")
+            return
+        verdicts = progress([levels for _title, levels in history])
+        titles = {lesson.id: lesson.title for lesson in self.content.book.lessons}
+        grouped: dict[str, list[str]] = {}
+        for lesson_id, verdict in verdicts.items():
+            grouped.setdefault(verdict, []).append(titles[lesson_id])
+        self._info("progress", count=len(history), latest=history[-1][0], groups=grouped)
 
     def _sessions(self, _args: str) -> None:
         sessions = repo.sessions_of(self.db, self.user.id)

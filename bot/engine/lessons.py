@@ -8,7 +8,7 @@ wrong assumption.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -164,3 +164,27 @@ def evaluate(
         findings.append(Finding(lesson, level, tuple(fired), gaps))
     findings.sort(key=lambda f: (LEVEL_ORDER[f.level], -f.score))
     return findings
+
+
+FLAGGED = ("risk", "watch")
+
+
+def progress(history: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    """Each lesson's course across completed sessions (oldest first) in one word.
+
+    recurring: flagged now and before; new: flagged now for the first time; overcome: flagged
+    before, clear now; gap: the latest session left it unknown; clear: never flagged.
+    """
+    verdicts: dict[str, str] = {}
+    for lesson in LESSON_IDS:
+        levels = [levels_by_lesson.get(lesson, "clear") for levels_by_lesson in history]
+        if not levels:
+            continue
+        latest, flagged = levels[-1], sum(level in FLAGGED for level in levels)
+        if latest in FLAGGED:
+            verdicts[lesson] = "recurring" if flagged >= 2 else "new"
+        elif flagged:
+            verdicts[lesson] = "overcome"
+        else:
+            verdicts[lesson] = "gap" if latest == "gap" else "clear"
+    return verdicts

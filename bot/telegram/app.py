@@ -39,6 +39,7 @@ COMMANDS = [
     ("back", "go back one question"),
     ("skip", "skip an optional question"),
     ("report", "see your report"),
+    ("progress", "lessons that recur across negotiations"),
     ("export", "download your session"),
     ("privacy", "what is kept and who sees it"),
     ("forget", "delete all your data"),

@@ -251,3 +251,31 @@ def test_a_session_whose_question_vanished_resumes_at_the_nearest_one_and_says_s
     assert chat.question().progress == (4, 30)  # kind: the last known question on its path
     chat.says("2")
     assert service.list_sessions("console", "ana")[0].state == "parties"
+
+
+def _persona_answers(name: str) -> list[str]:
+    import yaml
+
+    from tests.conftest import REPO
+
+    data = yaml.safe_load((REPO / "tests" / "personas" / f"{name}.yaml").read_text("utf-8"))
+    return [str(answer) for answer in data["answers"]]
+
+
+def test_progress_shows_which_lessons_were_overcome_in_the_latest_negotiation(
+    chat: Chat,
+) -> None:
+    chat.says("/progress")
+    assert "once you have completed a session" in chat.text()
+    chat.says("/start")
+    for answer in _persona_answers("lease_single_issue"):
+        chat.says(answer)
+    assert "Your report" in chat.text()
+    chat.says("/new")
+    for answer in _persona_answers("salary_well_prepared"):
+        chat.says(answer)
+    chat.says("/progress")
+    text = chat.text()
+    assert "Across your 2 completed negotiations" in text
+    assert "Overcome: Power is not size" in text
+    assert "Still with you" not in text

@@ -205,3 +205,20 @@ def test_resume_moves_to_nearest_known_question_when_state_vanished(mini: Conten
 def test_curly_apostrophe_i_dont_know_counts_as_a_gap(mini: Content) -> None:
     conv = run(mini, "union deal", "Three or more", "I don’t know")
     assert conv.values["forum"] == "unknown"
+
+
+def test_progress_names_recurring_new_overcome_and_clear_lessons() -> None:
+    from bot.engine.lessons import progress
+
+    history = [
+        {"power": "risk", "time": "watch", "forum": "clear", "package": "clear", "mediator": "gap"},
+        {"power": "watch", "time": "clear", "forum": "risk", "package": "clear", "mediator": "gap"},
+    ]
+    assert progress(history) == {
+        "power": "recurring",
+        "time": "overcome",
+        "forum": "new",
+        "package": "clear",
+        "mediator": "gap",
+    }
+    assert progress([]) == {}

@@ -26,6 +26,9 @@ CONTEXT = {
     "hint": "Please answer with a number from 1 to 2, or the option's name.",
     "command": "/<x>",
     "answer": HOSTILE,
+    "count": 2,
+    "latest": HOSTILE,
+    "groups": {"recurring": [HOSTILE], "overcome": ["Power is not size"], "clear": [HOSTILE]},
 }
 PERSONAS = sorted((Path(__file__).resolve().parents[1] / "personas").glob("*.yaml"))
 
