@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -180,7 +180,7 @@ class CoachService:
 
     def pending(self, channel: str, chat_id: str | None = None, limit: int = 500) -> list[Outbound]:
         """Committed but undelivered messages, oldest first (sent again at start-up)."""
-        with self.sessions() as db:
+        with self._transaction() as db:
             return [
                 _outbound(row.id, row.chat_id, row.payload)
                 for row in repo.pending_outbox(db, channel, limit, chat_id)
@@ -188,7 +188,7 @@ class CoachService:
 
     def outbox_backlog(self, channel: str) -> int:
         """How many committed messages wait to be sent (a metric)."""
-        with self.sessions() as db:
+        with self._transaction() as db:
             return repo.count_pending_outbox(db, channel)
 
     def mark_delivered(self, ids: Sequence[int]) -> None:
@@ -245,10 +245,24 @@ class CoachService:
         return export_document(self.content, data, fmt)
 
     # ---- for adapters with a durable inbox (Telegram) ---------------------------------------
-    def store_inbox(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    def store_inbox(self, updates: Sequence[tuple[int, int | None, dict[str, Any]]]) -> None:
         """Keep a fetched batch before confirming it to the sender (one transaction)."""
         with self._transaction() as db:
             repo.add_inbox(db, updates)
+
+    def chats_needing_work(self, channel: str, grace_seconds: float = 2.0) -> list[int]:
+        """Chats with unhandled stored updates, or with messages left unsent for a while."""
+        older_than = self.clock() - timedelta(seconds=grace_seconds)
+        with self._transaction() as db:
+            chats = set(repo.chats_with_pending_updates(db))
+            for chat in repo.chats_with_pending_outbox(db, channel, older_than):
+                if chat.lstrip("-").isdigit():
+                    chats.add(int(chat))
+        return sorted(chats)
+
+    def pending_inbox_for_chat(self, chat_id: int) -> list[tuple[int, dict[str, Any]]]:
+        with self._transaction() as db:
+            return repo.pending_inbox_for_chat(db, chat_id)
 
     def pending_inbox(self) -> list[tuple[int, dict[str, Any]]]:
         with self.sessions.begin() as db:

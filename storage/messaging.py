@@ -152,16 +152,21 @@ def _inbox_insert(dialect: str) -> Any:
     return _by_dialect[key]
 
 
-def add_inbox(db: Db, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """Store a fetched batch in one statement; an update already stored is left as it is."""
+def add_inbox(db: Db, updates: Sequence[tuple[int, int | None, dict[str, Any]]]) -> None:
+    """Store a fetched batch (update id, chat id, JSON) in one statement; an update already
+    stored is left as it is."""
+    if not updates:
+        return
     raw = driver_of(db)
-    if raw is not None and updates:
+    if raw is not None:
         sqlite_fast.add_inbox(raw, updates, utcnow())
         return
-    if updates:
-        now = utcnow()
-        rows = [{"update_id": uid, "payload": body, "received_at": now} for uid, body in updates]
-        connection_of(db).execute(_inbox_insert(connection_of(db).dialect.name), rows)
+    now = utcnow()
+    rows = [
+        {"update_id": uid, "chat_id": chat, "payload": body, "received_at": now}
+        for uid, chat, body in updates
+    ]
+    connection_of(db).execute(_inbox_insert(connection_of(db).dialect.name), rows)
 
 
 def pending_inbox(db: Db, limit: int = 10_000) -> list[tuple[int, dict[str, Any]]]:
@@ -207,3 +212,42 @@ def count_pending_outbox(db: Db, channel: str) -> int:
         )
     )
     return int(connection_of(db).execute(query).scalar_one())
+
+
+def chats_with_pending_updates(db: Db, limit: int = 200) -> list[int]:
+    """Chats that have stored but unhandled updates (a worker may have died holding them)."""
+    query = (
+        select(INBOX.c.chat_id)
+        .where(INBOX.c.processed_at.is_(None), INBOX.c.chat_id.is_not(None))
+        .group_by(INBOX.c.chat_id)
+        .order_by(func.min(INBOX.c.update_id))
+        .limit(limit)
+    )
+    return [int(row.chat_id) for row in connection_of(db).execute(query)]
+
+
+def pending_inbox_for_chat(db: Db, chat_id: int) -> list[tuple[int, dict[str, Any]]]:
+    query = (
+        select(INBOX.c.update_id, INBOX.c.payload)
+        .where(INBOX.c.chat_id == chat_id, INBOX.c.processed_at.is_(None))
+        .order_by(INBOX.c.update_id)
+    )
+    return [(row.update_id, row.payload) for row in connection_of(db).execute(query)]
+
+
+def chats_with_pending_outbox(
+    db: Db, channel: str, older_than: datetime, limit: int = 200
+) -> list[str]:
+    """Chats with messages committed before `older_than` and still not delivered."""
+    query = (
+        select(OUTBOX.c.chat_id)
+        .where(
+            OUTBOX.c.channel == channel,
+            OUTBOX.c.delivered_at.is_(None),
+            OUTBOX.c.failed.is_(None),
+            OUTBOX.c.created_at < older_than,
+        )
+        .group_by(OUTBOX.c.chat_id)
+        .limit(limit)
+    )
+    return [str(row.chat_id) for row in connection_of(db).execute(query)]

@@ -21,6 +21,8 @@ from storage import sqlite_fast
 from storage.messaging import Db as Db
 from storage.messaging import add_inbox as add_inbox
 from storage.messaging import add_outbox as add_outbox
+from storage.messaging import chats_with_pending_outbox as chats_with_pending_outbox
+from storage.messaging import chats_with_pending_updates as chats_with_pending_updates
 from storage.messaging import claim_delivery as claim_delivery
 from storage.messaging import connection_of, driver_of
 from storage.messaging import count_pending_outbox as count_pending_outbox
@@ -29,6 +31,7 @@ from storage.messaging import finish_inbox as finish_inbox
 from storage.messaging import mark_delivered as mark_delivered
 from storage.messaging import mark_failed as mark_failed
 from storage.messaging import pending_inbox as pending_inbox
+from storage.messaging import pending_inbox_for_chat as pending_inbox_for_chat
 from storage.messaging import pending_outbox as pending_outbox
 from storage.models import (
     Answer,

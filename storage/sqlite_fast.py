@@ -158,10 +158,12 @@ def mark_delivered(raw: sqlite3.Connection, ids: Sequence[int], now: datetime) -
 
 
 def add_inbox(
-    raw: sqlite3.Connection, updates: Sequence[tuple[int, dict[str, Any]]], now: datetime
+    raw: sqlite3.Connection,
+    updates: Sequence[tuple[int, int | None, dict[str, Any]]],
+    now: datetime,
 ) -> None:
     raw.executemany(
-        "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+        "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING",
-        [(update_id, json.dumps(body), stamp(now)) for update_id, body in updates],
+        [(update_id, chat, json.dumps(body), stamp(now)) for update_id, chat, body in updates],
     )

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -27,6 +28,7 @@ from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.poller import poll, replay_inbox
 from bot.telegram.sender import OutboxSender
 from bot.telegram.webhook import build_webhook_app
+from bot.telegram.workers import ChatDrainer
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +86,23 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
         log.info("connected bot=@%s", me.username)
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         await application.start()
-        await sender.sweep()
-        await replay_inbox(application, service, db)
+        shared = bool(settings.webhook_url) and service.engine.dialect.name == "postgresql"
+        drainer = ChatDrainer(application, service, handler, sender, db, locks)
+        sender.batch_marks = not shared
+        if not shared:  # one process owns everything: catch up before receiving
+            await sender.sweep()
+            await replay_inbox(application, service, db)
         if settings.webhook_url:
-            server = await _serve_webhook(settings, application, service, db, metrics)
+            server = await _serve_webhook(
+                settings, application, service, db, metrics, drainer.kick if shared else None
+            )
             receiver = asyncio.create_task(server.serve())
         else:
             await application.bot.delete_webhook()
             receiver = asyncio.create_task(poll(application, service, db, stop))
-        sweeper = asyncio.create_task(_sweep_forever(sender, stop))
+        # Several workers share the outbox: only the chat-locked drain may send left-overs.
+        background = drainer.run(stop) if shared else _sweep_forever(sender, stop)
+        sweeper = asyncio.create_task(background)
         await stop.wait()
         log.info("stopping")
         if settings.webhook_url:
@@ -114,6 +124,7 @@ async def _serve_webhook(
     service: CoachService,
     db: DatabaseThread,
     metrics: Metrics,
+    drain: Callable[[int], None] | None,
 ) -> uvicorn.Server:
     """Register the webhook with its secret and build the server (started by the caller)."""
     if not settings.webhook_secret:
@@ -124,7 +135,7 @@ async def _serve_webhook(
         secret_token=settings.webhook_secret,
         allowed_updates=Update.ALL_TYPES,
     )
-    app = build_webhook_app(application, service, db, metrics, path, settings.webhook_secret)
+    app = build_webhook_app(application, service, db, metrics, path, settings.webhook_secret, drain)
     config = uvicorn.Config(
         app,
         host=settings.web_host,

@@ -20,6 +20,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.coach import CoachService
 from bot.telegram.blocking import DatabaseThread
+from bot.telegram.chats import chat_of
 from bot.telegram.sender import _seconds
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ async def poll(
             continue
         # The raw JSON goes to the inbox as received (serialising parsed objects back with
         # to_dict cost ~0.5 ms an update); PTB objects are built once, for the handlers.
-        batch = [(int(body["update_id"]), body) for body in raw]
+        batch = [(int(body["update_id"]), chat_of(body), body) for body in raw]
         await db(service.store_inbox, batch)
         offset = batch[-1][0] + 1
         for body in raw:

@@ -51,6 +51,9 @@ class OutboxSender:
         self.service = service
         self.db = db
         self._delivered: list[int] = []
+        self.batch_marks = True
+        """Several workers set this False: a mark must be written before another worker could
+        look, or a worker dying inside the batch window would make another send it again."""
         self._flusher: asyncio.Task[None] | None = None
         self.locks = locks
         self.max_attempts = max_attempts
@@ -62,7 +65,10 @@ class OutboxSender:
         for message in messages:
             if not await self._send(message):
                 return False
-            self._mark_later(message.outbox_id)
+            if self.batch_marks:
+                self._mark_later(message.outbox_id)
+            else:
+                await self.db(self.service.mark_delivered, [message.outbox_id])
         return True
 
     def _mark_later(self, outbox_id: int) -> None:
@@ -128,6 +134,13 @@ class OutboxSender:
         if chats:
             log.info("outbox sweep chats=%d messages=%d", len(chats), len(pending))
         await asyncio.gather(*(self._sweep_chat(chat) for chat in chats))
+
+    async def send_pending(self, chat_id: int) -> None:
+        """Send one chat's undelivered messages; the caller holds that chat's locks."""
+        await self.flush()
+        fresh = await self.db(self.service.pending, CHANNEL, str(chat_id))
+        if fresh:
+            await self.deliver(fresh)
 
     async def _sweep_chat(self, chat_id: str) -> None:
         async def send_under_lock() -> None:

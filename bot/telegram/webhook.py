@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,6 +24,7 @@ from telegram.ext import Application
 
 from bot.coach import CoachService
 from bot.telegram.blocking import DatabaseThread
+from bot.telegram.chats import chat_of
 from bot.telegram.metrics import Metrics
 from storage.database import is_current
 
@@ -55,6 +57,7 @@ def build_webhook_app(
     metrics: Metrics,
     path: str,
     secret: str,
+    drain: Callable[[int], None] | None = None,
 ) -> Starlette:
     """The ASGI app serving the webhook path, /healthz, /readyz and /metrics."""
 
@@ -75,8 +78,12 @@ def build_webhook_app(
         if update is None:
             log.info("webhook refused reason=not-an-update")
             return PlainTextResponse("not an update", status_code=400)
-        await db(service.store_inbox, [(update.update_id, body)])
-        await application.update_queue.put(update)
+        chat = chat_of(body)
+        await db(service.store_inbox, [(update.update_id, chat, body)])
+        if drain is not None and chat is not None:
+            drain(chat)  # several workers: handled under the chat's database lock
+        else:
+            await application.update_queue.put(update)
         return PlainTextResponse("ok")
 
     async def healthz(request: Request) -> Response:

@@ -203,7 +203,7 @@ def test_forget_asks_first_then_deletes_everything(
 def test_handling_an_update_finishes_its_inbox_row_in_the_same_transaction(
     service: CoachService,
 ) -> None:
-    service.store_inbox([(5, {"update_id": 5}), (6, {"update_id": 6})])
+    service.store_inbox([(5, 42, {"update_id": 5}), (6, 42, {"update_id": 6})])
     inbound = Inbound("telegram", "42", "42", "5", text="/start", inbox_id=5)
     assert service.handle(inbound).messages
     assert [uid for uid, _ in service.pending_inbox()] == [6]
@@ -227,7 +227,7 @@ def test_a_blocked_user_is_inactive_and_their_messages_given_up(
 
 
 def test_a_fixed_reply_is_queued_once_per_update(service: CoachService) -> None:
-    service.store_inbox([(9, {"update_id": 9})])
+    service.store_inbox([(9, -100, {"update_id": 9})])
     first = service.notify("telegram", "9", 9, "-100", "I only work in private chats.")
     assert [m.text for m in first] == ["I only work in private chats."]
     assert [m.outbox_id for m in service.pending("telegram")] == [first[0].outbox_id]

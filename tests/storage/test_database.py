@@ -167,9 +167,9 @@ def test_inbox_keeps_a_batch_until_each_update_is_finished(
 ) -> None:
     factory = opened(database_url)
     with factory.begin() as db:
-        repo.add_inbox(db, [(10, {"update_id": 10}), (11, {"update_id": 11})])
+        repo.add_inbox(db, [(10, 7, {"update_id": 10}), (11, 7, {"update_id": 11})])
     with factory.begin() as db:
-        repo.add_inbox(db, [(11, {"update_id": 11, "again": True})])  # redelivered: kept once
+        repo.add_inbox(db, [(11, 7, {"update_id": 11, "again": True})])  # redelivered: kept once
         repo.finish_inbox(db, 10)
     with factory.begin() as db:
         assert repo.pending_inbox(db) == [(11, {"update_id": 11})]
