@@ -49,6 +49,15 @@ def test_postgres_profile_migrates_before_the_bot_starts(compose: dict[str, Any]
     assert wait == {"condition": "service_completed_successfully", "required": False}
 
 
+def test_postgres_profile_fronts_several_bot_workers(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["bot"]["deploy"]["replicas"] == "${BOT_WORKERS:-1}"
+    assert "ports" not in services["bot"], "workers must not fight over one host port"
+    proxy = services["webhook-proxy"]
+    assert proxy["profiles"] == ["postgres"]
+    assert "proxy_pass http://$$workers:8080;" in compose["configs"]["webhook-proxy"]["content"]
+
+
 def test_dockerfile_runs_as_a_non_root_user_with_a_health_check() -> None:
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
     assert "FROM python:3.11-slim" in dockerfile
