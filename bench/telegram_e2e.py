@@ -25,10 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import text
-
 from bench.stats import percentile
-from storage.database import make_engine
 from tests.e2e.telegram_process import (
     Coachee,
     ParleyProcess,
@@ -36,6 +33,7 @@ from tests.e2e.telegram_process import (
     fake_bot_api,
 )
 from tests.fakes import BotMessage, FakeBotApi, TelegramUser
+from tests.postgres import reset_schema
 
 USERS = 20
 WARMUP = 2.0
@@ -229,16 +227,11 @@ def postgres_url() -> str | None:
             if probe.connect_ex(("127.0.0.1", 5432)) != 0:
                 return None
         url = "postgresql://postgres@127.0.0.1:5432/test"
-    engine = make_engine(url)
     try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+        reset_schema(url)
     except Exception as exc:
         print(f"  (PostgreSQL run skipped: {type(exc).__name__})")
         return None
-    finally:
-        engine.dispose()
     return url
 
 

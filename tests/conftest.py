@@ -8,12 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach import CoachService, Inbound, Outbound, Reply
 from bot.engine.content import Content, load_content
-from storage.database import make_engine, open_database
+from storage.database import open_database
+from tests.postgres import reset_schema
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,11 +46,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = _postgres_url()
     if url is None:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped")
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    reset_schema(url)
     yield url
 
 

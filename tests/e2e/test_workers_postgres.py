@@ -12,14 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from bot.coach import CoachService
 from bot.engine.content import load_content
-from storage.database import make_engine, open_database
+from storage.database import open_database
 from tests.e2e.telegram_process import ParleyProcess, fake_bot_api
 from tests.e2e.test_telegram_webhook import SECRET, free_port
 from tests.fakes import FakeBotApi, TelegramUser
+from tests.postgres import reset_schema
 
 pytestmark = pytest.mark.timeout(240)
 URL = os.environ.get("TEST_DATABASE_URL")
@@ -31,11 +31,7 @@ ANSWERS = ["1", "Topic of chat {n}", "1", "1", "The other side of chat {n}", "1"
 def postgres() -> str:
     if not URL:
         pytest.skip("TEST_DATABASE_URL is not set: the several-workers test needs PostgreSQL")
-    engine = make_engine(URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    reset_schema(URL)
     return URL
 
 
