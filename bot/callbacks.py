@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PREFIX = "v1"
-ACTIONS = {"a": 3, "r": 1, "f": 1}  # answer(session, question position, option), resume, forget
+# action letter -> number of arguments. Core: answer(session, question position, option),
+# resume(session), forget(yes|no). Features add theirs here and handle them through a `BUTTONS`
+# table on their Turn mixin; every argument other than forget's is a small integer.
+ACTIONS = {"a": 3, "r": 1, "f": 1}
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,12 @@ def resume(session_id: int) -> str:
 
 def forget(choice: str) -> str:
     return f"{PREFIX}:f:{choice}"
+
+
+def make(action: str, *args: int) -> str:
+    """A feature button's payload (`action` registered in ACTIONS with len(args) arguments)."""
+    assert ACTIONS.get(action) == len(args), action
+    return ":".join([PREFIX, action, *(str(arg) for arg in args)])
 
 
 def parse(data: str) -> Callback | None:

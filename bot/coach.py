@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.attachments import Attachment, attachment_of
 from bot.conversation import Turn
 from bot.engine.content import Content
 from bot.engine.render import Format
@@ -59,6 +60,7 @@ class Outbound:
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
     kind: str = "info"
     progress: tuple[int, int] | None = None
+    attachment: Attachment | None = None
 
     @property
     def options(self) -> list[tuple[str, str]]:
@@ -94,10 +96,9 @@ class SessionSummary:
         return dict(self.__dict__)
 
 
-def _outbound(row_id: int, chat_id: str, payload: dict[str, object]) -> Outbound:
+def _outbound(row_id: int, chat_id: str, payload: dict[str, Any]) -> Outbound:
     buttons = tuple(
-        tuple((str(label), str(data)) for label, data in row)
-        for row in payload.get("buttons", [])  # type: ignore[attr-defined]
+        tuple((str(label), str(data)) for label, data in row) for row in payload.get("buttons", [])
     )
     progress = payload.get("progress")
     return Outbound(
@@ -107,6 +108,7 @@ def _outbound(row_id: int, chat_id: str, payload: dict[str, object]) -> Outbound
         buttons=buttons,
         kind=str(payload.get("kind", "info")),
         progress=(int(progress[0]), int(progress[1])) if isinstance(progress, list) else None,
+        attachment=attachment_of(payload),
     )
 
 

@@ -48,6 +48,12 @@ class Console:
         if message.progress is not None:
             lines.append(f"[Question {message.progress[0]} of {message.progress[1]}]")
         lines.append(message.text)
+        if message.attachment is not None:
+            # A terminal shows no pictures or files: print what they hold instead.
+            file = message.attachment
+            lines.append(f"[{file.media}: {file.filename}]")
+            if file.alt:
+                lines.append(file.alt)
         options = message.options
         scale = [label for label, _data in options[:5]] == ["1", "2", "3", "4", "5"]
         if scale:

@@ -7,8 +7,8 @@ commits and never sends: `CoachService` does both around it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from textwrap import shorten
+from typing import ClassVar
 
 from bot import callbacks
 from bot.engine.script import END
@@ -20,7 +20,31 @@ AFFIRMATIVE = {"1", "yes", "y", "delete", "yes, delete everything"}
 
 
 class Turn(SessionCommands):
-    """Routes one inbound message; see the module docstring."""
+    """Routes one inbound message; see the module docstring.
+
+    Commands and button actions come from the `COMMANDS` and `BUTTONS` tables of this class and
+    its bases, so a feature adds its commands in its own mixin (see `bot.turn_state`)."""
+
+    COMMANDS: ClassVar[dict[str, str]] = {
+        "/start": "_start",
+        "/new": "_new",
+        "/resume": "_resume",
+        "/sessions": "_sessions",
+        "/progress": "_progress",
+        "/back": "_back",
+        "/skip": "_skip",
+        "/report": "_report",
+        "/export": "_export",
+        "/forget": "_ask_forget",
+        "/privacy": "_privacy",
+        "/help": "_help",
+    }
+
+    def _privacy(self, _args: str) -> None:
+        self._info("privacy")
+
+    def _help(self, _args: str) -> None:
+        self._info("help")
 
     def run(self) -> None:
         self.user.active = True  # a user who blocked the bot and writes again is back
@@ -61,21 +85,7 @@ class Turn(SessionCommands):
         args = args.strip()
         if self.row is not None and name not in ("/forget", "/privacy", "/help"):
             self._line("user", text[:200])
-        handlers: dict[str, Callable[[str], None]] = {
-            "/start": self._start,
-            "/new": self._new,
-            "/resume": self._resume,
-            "/sessions": self._sessions,
-            "/progress": self._progress,
-            "/back": self._back,
-            "/skip": self._skip,
-            "/report": self._report,
-            "/export": self._export,
-            "/forget": self._ask_forget,
-            "/privacy": lambda _args: self._info("privacy"),
-            "/help": lambda _args: self._info("help"),
-        }
-        handler = handlers.get(name)
+        handler = self._handler_for(name)
         if handler is None:
             self._info("unknown_command", command=name[:40])
             self._reshow()
@@ -166,6 +176,11 @@ class Turn(SessionCommands):
         if parsed.action == "f":
             self.pressed = "stale"  # a confirmation no longer pending
             self._info("forget_cancelled")
+            return
+        feature = self._button_handler_for(parsed.action)
+        if feature is not None:
+            # A feature's own button: it checks ownership itself and sets `pressed`.
+            feature(parsed)
             return
         session_id = int(parsed.args[0])
         owner = repo.lock_session(self.db, session_id)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from bot import callbacks
+from bot.attachments import file_payload
 from bot.engine.lessons import progress
 from bot.engine.script import END
+from bot.reports import export_document, export_json
 from bot.turn_state import TurnState
 from storage import repository as repo
 
@@ -107,10 +111,22 @@ class SessionCommands(TurnState):
             self.outgoing.extend(self._report_payloads())
 
     def _export(self, _args: str) -> None:
+        """On the console: how to export. Elsewhere: the session as JSON and HTML files,
+        queued in the outbox like any reply."""
         if self.row is None:
             self._info("no_session")
             return
-        self._info("export_console", ident=self.row.id)
+        if self.inbound.channel == "console":
+            self._info("export_console", ident=self.row.id)
+            return
+        data = export_json(self.db, self.content, self.row, self.user.display_name)
+        stem = f"parley-session-{self.row.id}"
+        body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        page = export_document(self.content, data, "html").encode()
+        caption = self.content.say("export_caption", self.fmt, title=self._title())
+        self.outgoing.append(file_payload("document", f"{stem}.json", body, "", self.fmt))
+        self.outgoing.append(file_payload("document", f"{stem}.html", page, caption, self.fmt))
+        self._line("bot", f"[{stem}.json, {stem}.html]")
 
     def _ask_forget(self, _args: str) -> None:
         self.user.pending_action = "forget"

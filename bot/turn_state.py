@@ -6,10 +6,12 @@ conversation) and collects what the turn will say and store. It never commits or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import callbacks
+from bot.callbacks import Callback
 from bot.engine.content import Content
 from bot.engine.lessons import Finding
 from bot.engine.machine import Conversation
@@ -56,6 +58,24 @@ class TurnState:
         self.row_before: tuple[object, ...] = ()
         self.lines: list[dict[str, Any]] = []
         self.current = current
+
+    def _handler_for(self, command: str) -> Callable[[str], None] | None:
+        """The method for a /command, looked up in `COMMANDS` of this class and its bases
+        (nearest class wins), so each feature mixin declares its own commands."""
+        found: Callable[[str], None] | None = self._lookup("COMMANDS", command)
+        return found
+
+    def _button_handler_for(self, action: str) -> Callable[[Callback], None] | None:
+        """The method for a button action letter, from `BUTTONS` tables like `COMMANDS`."""
+        found: Callable[[Callback], None] | None = self._lookup("BUTTONS", action)
+        return found
+
+    def _lookup(self, table: str, key: str) -> Any:
+        for klass in type(self).__mro__:
+            name = vars(klass).get(table, {}).get(key)
+            if name is not None:
+                return getattr(self, name)
+        return None
 
     def _attach(self, row: SessionRecord) -> bool:
         """Make `row` the open session; True when its state had to move (script changed)."""

@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -31,6 +42,9 @@ class User(Base):
     channel: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str] = mapped_column(String(128), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # False until the user chose a time zone (reminders then say they assume UTC).
+    timezone_set: Mapped[bool] = mapped_column(default=False, server_default=false())
+    reminders_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
     active: Mapped[bool] = mapped_column(default=True)
     # The session new messages go to. No foreign key: users and sessions would reference each
     # other; the coach service clears it when it deletes a session.
@@ -146,3 +160,10 @@ class InboxUpdate(Base):
     processed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
 
     __table_args__ = (Index("ix_inbox_chat_pending", "chat_id", "processed_at", "update_id"),)
+
+
+# The other tables live in their own modules; importing them here completes Base.metadata for
+# Alembic and for anyone who imports the schema from this module.
+from storage import course_models, followup_models  # noqa: E402
+
+__all__ = ["Base", "course_models", "followup_models", "utcnow"]

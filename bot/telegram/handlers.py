@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 import time
 from collections.abc import Awaitable
@@ -51,10 +50,6 @@ def media_of(message: Message) -> str | None:
         if getattr(message, attribute, None):
             return name
     return None if message.text is not None else "that kind of message"
-
-
-def _command(message: Message) -> str:
-    return (message.text or "").strip().split(" ")[0].split("@")[0].lower()
 
 
 class UpdateHandler:
@@ -102,9 +97,6 @@ class UpdateHandler:
         if query is None and message is None:
             await self._claim(update)
             return "other", "-"
-        wants_export = message is not None and _command(message) == "/export"
-        if wants_export and await self._export(update, str(user.id), chat.id):
-            return "export", "-"
         inbound = Inbound(
             channel=CHANNEL,
             user_ref=str(user.id),
@@ -175,28 +167,3 @@ class UpdateHandler:
                 await message.edit_reply_markup(reply_markup=None)
         except BadRequest:
             log.info("keyboard already gone")
-
-    async def _export(self, update: Update, user_ref: str, chat_id: int) -> bool:
-        """Send the user's open session as JSON and HTML documents; False if there is none."""
-        session_id = await self.sender.db(self.service.current_session, CHANNEL, user_ref)
-        if session_id is None:
-            return False
-        if not await self._claim(update):
-            return True
-        data = await self.sender.db(self.service.export, session_id, (CHANNEL, user_ref))
-        if data is None:
-            return False
-        page = self.service.export_document(data, "html")
-        caption = self.content.say("export_caption", "html", title=data["session"]["title"])
-        stem = f"parley-session-{session_id}"
-        body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-        bot = self.sender.bot
-        await bot.send_document(chat_id, document=body, filename=f"{stem}.json")
-        await bot.send_document(
-            chat_id,
-            document=page.encode(),
-            filename=f"{stem}.html",
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-        )
-        return True

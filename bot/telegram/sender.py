@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 MARK_EVERY = 0.2
+CAPTION_LIMIT = 1024  # Telegram refuses longer captions; callers keep theirs short
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -98,12 +99,7 @@ class OutboxSender:
         delay = 0.5
         for attempt in range(1, self.max_attempts + 1):
             try:
-                await self.bot.send_message(
-                    chat_id=int(message.chat_id),
-                    text=message_text(message),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(message),
-                )
+                await self._transmit(message)
                 return True
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
@@ -125,6 +121,37 @@ class OutboxSender:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
         return False
+
+    async def _transmit(self, message: Outbound) -> None:
+        """One message: text, or a file with the text as its caption."""
+        chat_id = int(message.chat_id)
+        file = message.attachment
+        if file is None:
+            await self.bot.send_message(
+                chat_id=chat_id,
+                text=message_text(message),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message),
+            )
+            return
+        upload = InputFile(file.data, filename=file.filename)
+        caption = message.text[:CAPTION_LIMIT] or None
+        if file.media == "photo":
+            await self.bot.send_photo(
+                chat_id=chat_id,
+                photo=upload,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message),
+            )
+        else:
+            await self.bot.send_document(
+                chat_id=chat_id,
+                document=upload,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message),
+            )
 
     async def sweep(self) -> None:
         """Send every chat's undelivered messages (start-up and periodically)."""
