@@ -8,7 +8,6 @@ commits and never sends: `CoachService` does both around it.
 from __future__ import annotations
 
 from textwrap import shorten
-from typing import ClassVar
 
 from bot import callbacks
 from bot.engine.script import END
@@ -22,29 +21,9 @@ AFFIRMATIVE = {"1", "yes", "y", "delete", "yes, delete everything"}
 class Turn(SessionCommands):
     """Routes one inbound message; see the module docstring.
 
-    Commands and button actions come from the `COMMANDS` and `BUTTONS` tables of this class and
-    its bases, so a feature adds its commands in its own mixin (see `bot.turn_state`)."""
-
-    COMMANDS: ClassVar[dict[str, str]] = {
-        "/start": "_start",
-        "/new": "_new",
-        "/resume": "_resume",
-        "/sessions": "_sessions",
-        "/progress": "_progress",
-        "/back": "_back",
-        "/skip": "_skip",
-        "/report": "_report",
-        "/export": "_export",
-        "/forget": "_ask_forget",
-        "/privacy": "_privacy",
-        "/help": "_help",
-    }
-
-    def _privacy(self, _args: str) -> None:
-        self._info("privacy")
-
-    def _help(self, _args: str) -> None:
-        self._info("help")
+    Commands and button actions come from the `COMMANDS` and `BUTTONS` tables of its bases
+    (the first base that names a command wins), so a feature adds its commands in its own mixin:
+    a `TurnState` subclass listed before `SessionCommands` here."""
 
     def run(self) -> None:
         self.user.active = True  # a user who blocked the bot and writes again is back
@@ -130,6 +109,7 @@ class Turn(SessionCommands):
         value = self.conv.values[question_id]
         repo.save_answer(self.db, self.row.id, question_id, value, shown)
         self.row.answer_map[question_id] = [value, shown]
+        self._on_answer_saved(question_id, value)
         if question_id == self.content.script.title_from and not self.row.title:
             self.row.title = shorten(shown.splitlines()[0], 60, placeholder="…")
         if self.conv.state == END:
@@ -138,6 +118,7 @@ class Turn(SessionCommands):
             findings = self.content.findings(self.conv)
             store_findings(self.db, self.row.id, findings)
             self.outgoing.extend(self._report_payloads(findings))
+            self._on_session_completed(findings)
             return
         self._ask()
 

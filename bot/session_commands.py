@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 from bot import callbacks
 from bot.attachments import file_payload
@@ -15,6 +16,27 @@ from storage import repository as repo
 
 class SessionCommands(TurnState):
     """Handlers for the commands that open, list, report on and delete sessions."""
+
+    COMMANDS: ClassVar[dict[str, str]] = {
+        "/start": "_start",
+        "/new": "_new",
+        "/resume": "_resume",
+        "/sessions": "_sessions",
+        "/progress": "_progress",
+        "/back": "_back",
+        "/skip": "_skip",
+        "/report": "_report",
+        "/export": "_export",
+        "/forget": "_ask_forget",
+        "/privacy": "_privacy",
+        "/help": "_help",
+    }
+
+    def _privacy(self, _args: str) -> None:
+        self._info("privacy")
+
+    def _help(self, _args: str) -> None:
+        self._info("help")
 
     def _start(self, _args: str) -> None:
         if self.row is not None and self.row.status == "active":

@@ -77,6 +77,16 @@ class TurnState:
                 return getattr(self, name)
         return None
 
+    # ---- hooks: a feature mixin overrides these and calls super() ----------------------------
+    def _on_session_opened(self) -> None:
+        """A new session was just created and attached (`self.row`)."""
+
+    def _on_answer_saved(self, question_id: str, value: Any) -> None:
+        """An answer to `question_id` was accepted and stored for `self.row`."""
+
+    def _on_session_completed(self, findings: list[Finding]) -> None:
+        """`self.row` reached its end; `findings` were stored; the report is queued."""
+
     def _attach(self, row: SessionRecord) -> bool:
         """Make `row` the open session; True when its state had to move (script changed)."""
         if self.row is not None and self.row.id != row.id:
@@ -100,6 +110,7 @@ class TurnState:
             self.db, self.user.id, script.id, script.version, script.start, self.now
         )
         self._attach(row)
+        self._on_session_opened()
 
     def _report_payloads(self, findings: list[Finding] | None = None) -> list[dict[str, Any]]:
         assert self.row is not None and self.conv is not None
