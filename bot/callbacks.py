@@ -14,6 +14,14 @@ PREFIX = "v1"
 # resume(session), forget(yes|no). Features add theirs here and handle them through a `BUTTONS`
 # table on their Turn mixin; every argument other than forget's is a small integer.
 ACTIONS = {"a": 3, "r": 1, "f": 1}
+# Instructors and cohorts (bot/course_commands.py, bot/review_commands.py): join(cohort, agree),
+# share(session, cohort), leave(cohort, withdraw), student(cohort, user), review(session).
+ACTIONS.update({"cj": 2, "cs": 2, "cl": 2, "cu": 2, "cv": 1})
+# The debrief (bot/debrief_commands.py): debrief(prepared session), e.g. a reminder's invitation.
+ACTIONS["d"] = 1
+# Reminders (bot/reminder_commands.py): m(operation, reminder), operation 1 snooze, 2 stop,
+# 3 ask again tomorrow.
+ACTIONS.update({"m": 2})
 
 
 @dataclass(frozen=True)

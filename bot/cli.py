@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="continue session ID, or your latest unfinished one",
     )
+    chat.add_argument(
+        "--debrief",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="look back on your completed session ID after the real negotiation",
+    )
     sessions = sub.add_parser("sessions", help="list coaching sessions, oldest first")
     sessions.add_argument("--user", default=None, help="only this console user's sessions")
     sessions.add_argument("--json", action="store_true", help="print JSON")
@@ -46,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     dialogues = sub.add_parser("dialogues", help="check or draw dialogue scripts")
     dialogues.add_argument("action", choices=("validate", "graph"))
     dialogues.add_argument("file", nargs="?", type=Path, default=None)
+    sub.add_parser("web", help="the instructor review site (WEB_HOST:WEB_PORT)")
+    web_login = sub.add_parser("web-login", help="print a one-time sign-in URL for the site")
+    web_login.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    from bot.course_cli import add_parsers as add_course_parsers
+
+    add_course_parsers(sub)
     return parser
 
 
@@ -78,9 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "To run on Telegram, put the token in .env (see README).\n"
             )
             command = "chat"
-            args.user, args.resume = None, None
-    _setup_logging(settings, quiet=command != "run")
-    from bot import commands
+            args.user, args.resume, args.debrief = None, None, None
+    _setup_logging(settings, quiet=command not in ("run", "web"))
+    from bot import commands, course_cli
 
     handlers = {
         "run": commands.run_bot,
@@ -90,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "db": commands.db,
         "health": commands.health,
         "dialogues": commands.dialogues,
+        "instructors": course_cli.instructors,
+        "cohorts": course_cli.cohorts,
+        "web": commands.web,
+        "web-login": commands.web_login,
     }
     try:
         return handlers[command](settings, args)

@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.attachments import Attachment, attachment_of
 from bot.conversation import Turn
+from bot.course_types import CourseSettings
 from bot.engine.content import Content
 from bot.engine.render import Format
 from bot.reports import export_document, export_json
@@ -61,6 +62,8 @@ class Outbound:
     kind: str = "info"
     progress: tuple[int, int] | None = None
     attachment: Attachment | None = None
+    question: str | None = None
+    """For a question: its id (the session's state while it waits for the answer)."""
 
     @property
     def options(self) -> list[tuple[str, str]]:
@@ -109,6 +112,7 @@ def _outbound(row_id: int, chat_id: str, payload: dict[str, Any]) -> Outbound:
         kind=str(payload.get("kind", "info")),
         progress=(int(progress[0]), int(progress[1])) if isinstance(progress, list) else None,
         attachment=attachment_of(payload),
+        question=str(payload["question"]) if payload.get("question") else None,
     )
 
 
@@ -120,8 +124,11 @@ class CoachService:
         sessions: sessionmaker[Session],
         content: Content,
         clock: Callable[[], datetime] = utcnow,
+        admin_ids: frozenset[int] = frozenset(),
     ) -> None:
         self.sessions = sessions
+        # Instructor features: admins, the bot's username for invite links, the review site.
+        self.courses = CourseSettings(admin_ids=admin_ids)
         # The per-message path runs on a Core connection: an ORM session's bookkeeping cost
         # more than the statements (see storage.records and `make bench`).
         self.engine: Engine = sessions.kw["bind"]
@@ -130,6 +137,11 @@ class CoachService:
         self._connections_lock = threading.Lock()
         self.content = content
         self.clock = clock
+
+    def configure_courses(self, **changes: Any) -> None:
+        """Set `bot_username`, `web_base_url` or `web_secret` for the instructor commands
+        (the Telegram app learns the username from getMe at start-up)."""
+        self.courses = replace(self.courses, **changes)
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
@@ -162,6 +174,7 @@ class CoachService:
                 db, f"{inbound.channel}:{inbound.user_ref}", inbound.channel, inbound.display_name
             )
             turn = Turn(db, self.content, user, inbound, fmt, self.clock(), current)
+            turn.courses = self.courses
             turn.run()
             repo.add_lines(db, turn.lines)
             ids = repo.add_outbox(db, turn.user_id, inbound.channel, inbound.chat_id, turn.outgoing)

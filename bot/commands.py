@@ -9,11 +9,10 @@ import sys
 from bot.cli import default_user, dump
 from bot.coach import CoachService
 from bot.config import Settings
-from bot.engine.content import DIALOGUES_DIR, check_templates, load_content, load_phrases
-from bot.engine.errors import ScriptError
+from bot.engine.content import DIALOGUES_DIR, load_content, load_phrases
+from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.graph import mermaid
-from bot.engine.lessons import check_rules_against, load_lessons
-from bot.engine.render import Renderer
+from bot.engine.lessons import load_lessons
 from bot.engine.script import load_script
 from storage.database import is_current, make_engine, open_database, upgrade
 
@@ -27,7 +26,17 @@ def build_service(settings: Settings) -> CoachService:
         content = load_content(settings.dialogues_dir or DIALOGUES_DIR)
     except ScriptError as exc:
         raise CommandError(f"the dialogue content is invalid:\n{exc}") from None
-    return CoachService(open_database(settings.database_url, settings.database_pool_size), content)
+    service = CoachService(
+        open_database(settings.database_url, settings.database_pool_size),
+        content,
+        admin_ids=settings.admin_ids,
+    )
+    service.configure_courses(
+        bot_username=settings.telegram_bot_username,
+        web_base_url=settings.web_base_url,
+        web_secret=settings.web_secret_key,
+    )
+    return service
 
 
 def chat(settings: Settings, args: argparse.Namespace) -> int:
@@ -44,6 +53,7 @@ def chat(settings: Settings, args: argparse.Namespace) -> int:
             user,
             resume=resume,
             resume_latest=args.resume == -1,
+            debrief=args.debrief,
             source=sys.stdin,
             out=sys.stdout,
             interactive=sys.stdin.isatty(),
@@ -68,7 +78,10 @@ def sessions(settings: Settings, args: argparse.Namespace) -> int:
 
 def export(settings: Settings, args: argparse.Namespace) -> int:
     service = build_service(settings)
-    data = service.export(args.id)
+    try:
+        data = service.export(args.id)
+    except UnknownScriptError as exc:  # its script was removed from the content folder
+        raise CommandError(f"session {args.id} can't be exported: {exc}") from None
     if data is None:
         raise CommandError(f"there is no session {args.id}; `python -m bot sessions` lists them")
     text = (
@@ -120,9 +133,13 @@ def dialogues(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if path is None:
             content = load_content()
+            scripts = [content.for_script(script_id).script for script_id in content.script_ids]
             print(
-                f"ok: {DIALOGUES_DIR / 'coach.yaml'} ({len(content.script.questions)} questions, "
-                f"{len(content.script.rules)} rules), lessons.yaml, messages.yaml"
+                "ok: "
+                + ", ".join(
+                    f"{s.id} ({len(s.questions)} questions, {len(s.rules)} rules)" for s in scripts
+                )
+                + f"; lessons.yaml, messages.yaml in {DIALOGUES_DIR}"
             )
         elif path.name == "lessons.yaml":
             load_lessons(path)
@@ -139,18 +156,12 @@ def dialogues(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _validate_script(path: object) -> None:
+    """One script, checked with the shipped lessons, phrases, templates and other scripts (in
+    place of the shipped script with its id, so a debrief is checked against its preparation)."""
     from pathlib import Path
 
-    from bot.engine.content import Content
-
     assert isinstance(path, Path)
-    script = load_script(path)
-    book = load_lessons(DIALOGUES_DIR / "lessons.yaml")
-    check_rules_against(script, book, str(path))
-    content = Content(
-        script, book, Renderer(DIALOGUES_DIR / "templates"), load_phrases(DIALOGUES_DIR)
-    )
-    check_templates(content, str(path))
+    script = load_content(DIALOGUES_DIR, replace=path).for_script(load_script(path).id).script
     print(f"ok: {path} ({len(script.questions)} questions, {len(script.rules)} rules)")
 
 
@@ -163,6 +174,28 @@ def run_bot(settings: Settings, args: argparse.Namespace) -> int:
 
     service = build_service(settings)
     asyncio.run(run(settings, service, service.content))
+    return 0
+
+
+def web(settings: Settings, args: argparse.Namespace) -> int:
+    """The instructor review site, until Ctrl-C or SIGTERM."""
+    from bot.web.serve import WebSetupError, serve
+
+    try:
+        serve(settings)
+    except WebSetupError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def web_login(settings: Settings, args: argparse.Namespace) -> int:
+    """Print a one-time sign-in URL (valid ten minutes) for a Telegram user."""
+    from bot.web.serve import WebSetupError, login_url
+
+    try:
+        print(login_url(settings, args.telegram_id))
+    except WebSetupError as exc:
+        raise CommandError(str(exc)) from None
     return 0
 
 

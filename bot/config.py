@@ -40,14 +40,20 @@ class Settings:
     telegram_token: str = field(default="", repr=False)
     telegram_api_base: str = DEFAULT_API_BASE
     admin_ids: frozenset[int] = frozenset()
+    # For cohort invite links (t.me/<bot>?start=join-<code>); the bot asks Telegram if unset.
+    telegram_bot_username: str = ""
     webhook_url: str = ""
     webhook_secret: str = field(default="", repr=False)
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     web_secret_key: str = field(default="", repr=False)
+    # Where instructors reach the review site (sign-in links start with it).
+    web_base_url: str = "http://127.0.0.1:8080"
     log_level: str = "INFO"
     dialogues_dir: Path | None = None
     database_pool_size: int = 5
+    # How often the bot looks for reminders planned since start-up (seconds).
+    reminder_scan_seconds: float = 30.0
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -68,20 +74,29 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None)
     pool = get("DATABASE_POOL_SIZE", "5")
     if not pool.isdigit() or not 1 <= int(pool) <= 200:
         raise ConfigError(f"DATABASE_POOL_SIZE must be a number from 1 to 200, not {pool!r}")
+    scan = get("PARLEY_REMINDER_SCAN_SECONDS", "30")
+    if not scan.replace(".", "", 1).isdigit() or not 0.1 <= float(scan) <= 3600:
+        raise ConfigError(f"PARLEY_REMINDER_SCAN_SECONDS must be 0.1 to 3600, not {scan!r}")
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+    if get("WEB_BASE_URL") and not get("WEB_BASE_URL").startswith(("http://", "https://")):
+        raise ConfigError("WEB_BASE_URL must start with http:// or https://")
     return Settings(
         database_url=get("DATABASE_URL", Settings.database_url),
         telegram_token=get("TELEGRAM_BOT_TOKEN"),
         telegram_api_base=get("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE),
         admin_ids=admins,
+        telegram_bot_username=get("TELEGRAM_BOT_USERNAME").lstrip("@"),
         webhook_url=get("WEBHOOK_URL"),
         webhook_secret=get("WEBHOOK_SECRET"),
         web_host=get("WEB_HOST", "127.0.0.1"),
         web_port=int(port),
         web_secret_key=get("WEB_SECRET_KEY"),
+        web_base_url=get("WEB_BASE_URL").rstrip("/")
+        or f"http://{get('WEB_HOST', '127.0.0.1')}:{port}",
         log_level=level,
         dialogues_dir=Path(get("PARLEY_DIALOGUES_DIR")) if get("PARLEY_DIALOGUES_DIR") else None,
         database_pool_size=int(pool),
+        reminder_scan_seconds=float(scan),
     )

@@ -96,10 +96,17 @@ def run_chat(
     source: TextIO,
     out: TextIO,
     interactive: bool,
+    debrief: int | None = None,
 ) -> int:
-    """Open (or resume) a session, converse until end of input, and say how to come back."""
+    """Open (or resume) a session, converse until end of input, and say how to come back.
+    With `debrief`, the debrief of that completed session; exit 1 if it can't be opened (not
+    the user's, unknown, unfinished: the reason is printed)."""
     console = Console(service, user, out, prompt=interactive)
-    if resume is not None:
+    if debrief is not None:
+        opened = console.send(text=f"/debrief {debrief}")
+        if any(message.kind == "error" for message in opened):
+            return 1
+    elif resume is not None:
         console.send(text=f"/resume {resume}")
     elif resume_latest:
         open_ones = [s for s in service.list_sessions(CHANNEL, user) if s.status == "active"]

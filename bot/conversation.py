@@ -10,15 +10,18 @@ from __future__ import annotations
 from textwrap import shorten
 
 from bot import callbacks
+from bot.debrief_commands import DebriefCommands
 from bot.engine.script import END
+from bot.reminder_commands import ReminderCommands
 from bot.reports import store_findings
+from bot.review_commands import ReviewCommands
 from bot.session_commands import SessionCommands
 from storage import repository as repo
 
 AFFIRMATIVE = {"1", "yes", "y", "delete", "yes, delete everything"}
 
 
-class Turn(SessionCommands):
+class Turn(ReminderCommands, ReviewCommands, DebriefCommands, SessionCommands):
     """Routes one inbound message; see the module docstring.
 
     Commands and button actions come from the `COMMANDS` and `BUTTONS` tables of its bases

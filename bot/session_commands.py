@@ -7,10 +7,10 @@ from typing import ClassVar
 
 from bot import callbacks
 from bot.attachments import file_payload
-from bot.engine.lessons import progress
 from bot.engine.script import END
 from bot.reports import export_document, export_json
 from bot.turn_state import TurnState
+from storage import debriefs
 from storage import repository as repo
 
 
@@ -22,7 +22,6 @@ class SessionCommands(TurnState):
         "/new": "_new",
         "/resume": "_resume",
         "/sessions": "_sessions",
-        "/progress": "_progress",
         "/back": "_back",
         "/skip": "_skip",
         "/report": "_report",
@@ -89,28 +88,19 @@ class SessionCommands(TurnState):
         if row is None or row.user_id != self.user.id:
             self._info("resume_unknown", ident=shown[:20])
             return
-        self._welcome_back(moved=self._attach(row))
-
-    def _progress(self, _args: str) -> None:
-        """Which lessons recur across the user's negotiations and which they have overcome."""
-        history = repo.completed_levels(self.db, self.user.id)
-        if not history:
-            self._info("progress_none")
+        if not self._usable(row):  # its script is no longer loaded: said so
             return
-        verdicts = progress([levels for _title, levels in history])
-        titles = {lesson.id: lesson.title for lesson in self.content.book.lessons}
-        grouped: dict[str, list[str]] = {}
-        for lesson_id, verdict in verdicts.items():
-            grouped.setdefault(verdict, []).append(titles[lesson_id])
-        self._info("progress", count=len(history), latest=history[-1][0], groups=grouped)
+        self._welcome_back(moved=self._attach(row))
 
     def _sessions(self, _args: str) -> None:
         sessions = repo.sessions_of(self.db, self.user.id)
         if not sessions:
             self._info("sessions_empty")
             return
+        debrief_links = debriefs.links_of(self.db, self.user.id)
         listing = [
             {
+                "debrief_of": debrief_links.get(s.id),
                 "id": s.id,
                 "title": s.title,
                 "status": s.status,

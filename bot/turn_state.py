@@ -6,6 +6,7 @@ conversation) and collects what the turn will say and store. It never commits or
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from storage.records import SessionRecord, UserRecord
 if TYPE_CHECKING:
     from bot.coach import Inbound
 
+log = logging.getLogger(__name__)
 MAX_LINE = 4096
 
 
@@ -41,7 +43,7 @@ class TurnState:
         current: SessionRecord | None = None,
     ) -> None:
         self.db = db
-        self.content = content
+        self.default_content = content
         self.user = user
         self.user_id: int | None = user.id
         self.inbound = inbound
@@ -58,6 +60,14 @@ class TurnState:
         self.row_before: tuple[object, ...] = ()
         self.lines: list[dict[str, Any]] = []
         self.current = current
+
+    @property
+    def content(self) -> Content:
+        """The content of the open session's script (a session keeps the script it was
+        started on: a debrief runs `debrief`); the default script's when none is open."""
+        if self.row is None:
+            return self.default_content
+        return self.default_content.for_script(self.row.script_id)
 
     def _handler_for(self, command: str) -> Callable[[str], None] | None:
         """The method for a /command, looked up in `COMMANDS` of this class and its bases
@@ -87,11 +97,26 @@ class TurnState:
     def _on_session_completed(self, findings: list[Finding]) -> None:
         """`self.row` reached its end; `findings` were stored; the report is queued."""
 
+    def _usable(self, row: SessionRecord) -> bool:
+        """Whether the loaded content has `row`'s script; if not, say so (once) and make sure
+        the user is not left pointing at it, so every later message still gets an answer."""
+        if self.default_content.has_script(row.script_id):
+            return True
+        log.warning("session uses a script that is not loaded script=%s", row.script_id[:40])
+        if self.user.current_session_id == row.id:
+            self.user.current_session_id = None
+        self._info("script_unavailable", ident=row.id)
+        return False
+
     def _attach(self, row: SessionRecord) -> bool:
-        """Make `row` the open session; True when its state had to move (script changed)."""
+        """Make `row` the open session; True when its state had to move (script changed).
+        A session whose script is not loaded is not attached (see `_usable`)."""
+        if not self._usable(row):
+            return False
         if self.row is not None and self.row.id != row.id:
             self._save()  # the session we leave keeps what this turn did to it
-        state, path, moved = self.content.dialogue.resume_state(row.state, list(row.path))
+        dialogue = self.default_content.for_script(row.script_id).dialogue
+        state, path, moved = dialogue.resume_state(row.state, list(row.path))
         self.row = row
         self.row_before = self._snapshot()
         answers = row.answer_map
@@ -105,7 +130,8 @@ class TurnState:
         return moved
 
     def _open_new(self) -> None:
-        script = self.content.script
+        """A new session of the default script (the preparation), whatever is open now."""
+        script = self.default_content.script
         row = repo.create_session(
             self.db, self.user.id, script.id, script.version, script.start, self.now
         )

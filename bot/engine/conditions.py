@@ -10,6 +10,8 @@ never writes Python and nothing is ever `eval`-ed. A condition is a mapping with
     {answer: Q, cue: nothing}       a documented free-text cue (see TEXT_CUES)
     {answer: Q, unknown: true}      the user said "I don't know"
     {answer: Q, answered: false}    the question was skipped or never reached
+    {context: K, in: [risk, watch]}  the same tests on a context value the session was started
+                                    with (a debrief: `prep.level.power`, see bot.engine.debrief)
     {all: [...]} / {any: [...]} / {not: {...}}
 """
 
@@ -65,6 +67,7 @@ class Condition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     answer: str | None = None
+    context: str | None = None
     equals: str | int | None = None
     in_: tuple[str | int, ...] | None = Field(default=None, alias="in")
     gte: int | None = None
@@ -82,16 +85,18 @@ class Condition(BaseModel):
     def _one_form(self) -> Condition:
         tests = [n for n in _TESTS if getattr(self, n) is not None]
         combos = [n for n in ("all_", "any_", "not_") if getattr(self, n) is not None]
+        subjects = [n for n in ("answer", "context") if getattr(self, n) is not None]
         if combos:
-            if self.answer is not None or tests or len(combos) > 1:
+            if subjects or tests or len(combos) > 1:
                 raise ValueError("use exactly one of all/any/not, without answer or tests")
             return self
-        if self.answer is None:
-            raise ValueError("a condition needs `answer:` (or all/any/not)")
+        if len(subjects) != 1:
+            raise ValueError("a condition needs `answer:` or `context:` (or all/any/not)")
         if len(tests) != 1:
             raise ValueError(
-                "a condition on an answer needs exactly one test: equals, in, gte, lte, "
-                "gte_answer, lte_answer, cue, unknown or answered"
+                f"a condition on {'an answer' if self.answer else 'a context value'} needs "
+                "exactly one test: equals, in, gte, lte, gte_answer, lte_answer, cue, unknown "
+                "or answered"
             )
         if self.cue is not None and self.cue not in TEXT_CUES:
             raise ValueError(f"unknown cue {self.cue!r}; known cues: {', '.join(TEXT_CUES)}")
@@ -110,17 +115,28 @@ class Condition(BaseModel):
             found |= self.not_.questions()
         return found
 
+    def contexts(self) -> set[str]:
+        """Every context key this condition reads (checked against what the script is given)."""
+        found = {self.context} if self.context is not None else set()
+        for child in (*(self.all_ or ()), *(self.any_ or ())):
+            found |= child.contexts()
+        if self.not_ is not None:
+            found |= self.not_.contexts()
+        return found
+
     def holds(self, answers: Mapping[str, Any]) -> bool:
-        """Evaluate against stored answer values (question id -> value)."""
+        """Evaluate against stored values: question id -> answer value, and for a script given
+        a context, context key -> value (keys contain a dot, question ids never do)."""
         if self.all_ is not None:
             return all(c.holds(answers) for c in self.all_)
         if self.any_ is not None:
             return any(c.holds(answers) for c in self.any_)
         if self.not_ is not None:
             return not self.not_.holds(answers)
-        assert self.answer is not None
-        present = self.answer in answers and answers[self.answer] is not None
-        value = answers.get(self.answer)
+        subject = self.answer if self.answer is not None else self.context
+        assert subject is not None
+        present = subject in answers and answers[subject] is not None
+        value = answers.get(subject)
         if self.answered is not None:
             return present == self.answered
         if self.unknown is not None:

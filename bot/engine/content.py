@@ -1,8 +1,11 @@
-"""The coaching content as one validated bundle: script, lessons and templates.
+"""The coaching content as one validated bundle: scripts, lessons and templates.
 
-Loaded once at start-up by every adapter; `validate_file` is what `python -m bot dialogues
-validate` runs, and it also renders every prompt once so a template typo is caught by the author
-rather than by a user.
+Loaded once at start-up by every adapter. The content folder's dialogue scripts are its
+`*.yaml` files other than lessons.yaml and messages.yaml: coach.yaml is the default (what /new
+opens), others are reached by id (debrief.yaml, `id: debrief`). Each session records its script
+id, and `Content.for_script` gives the content of that script, sharing the lessons, phrases and
+templates. Loading validates every script (the checks `python -m bot dialogues validate` runs)
+and renders every prompt once, so a template typo is caught by the author rather than a user.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from bot.engine import debrief
 from bot.engine.answers import choices
-from bot.engine.errors import ScriptError
+from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
 from bot.engine.machine import Conversation, Dialogue
 from bot.engine.render import FORMATS, Format, Renderer
 from bot.engine.script import Script, load_script, read_yaml
 
 DIALOGUES_DIR = Path(__file__).resolve().parents[2] / "dialogues"
+NOT_SCRIPTS = ("lessons.yaml", "messages.yaml")
+"""YAML files of a content folder that are not dialogue scripts."""
 
 
 @dataclass(frozen=True)
@@ -37,25 +43,75 @@ class Prompt:
 
 
 class Content:
-    """One script with its lessons, phrases and renderer; read-only after construction."""
+    """One script with its lessons, phrases and renderer; read-only after construction.
+
+    `others` are the folder's further scripts: each gets its own `Content` (and its own shared
+    Machine), reached from any of them with `for_script(id)`."""
 
     def __init__(
-        self, script: Script, book: LessonBook, renderer: Renderer, phrases: dict[str, str]
+        self,
+        script: Script,
+        book: LessonBook,
+        renderer: Renderer,
+        phrases: dict[str, str],
+        others: tuple[Script, ...] = (),
     ) -> None:
         self.script = script
         self.book = book
         self.renderer = renderer
         self.phrases = phrases
         self.dialogue = Dialogue(script)
+        self._family: dict[str, Content] = {script.id: self}
+        self._context_keys: frozenset[str] | None = None
+        for other in others:
+            if other.id in self._family:
+                raise ValueError(f"two scripts have the id {other.id!r}")
+            sibling = Content(other, book, renderer, phrases)
+            sibling._family = self._family
+            self._family[other.id] = sibling
+
+    @property
+    def script_ids(self) -> tuple[str, ...]:
+        """Every loaded script's id, the default (the bundle's first) first."""
+        return tuple(self._family)
+
+    def has_script(self, script_id: str) -> bool:
+        return script_id in self._family
+
+    def for_script(self, script_id: str) -> Content:
+        """The content of the script a session was started on; a clear error if not loaded."""
+        found = self._family.get(script_id)
+        if found is None:
+            raise UnknownScriptError(script_id, self.script_ids)
+        return found
+
+    def follow_up(self) -> Content | None:
+        """The script that follows this one (its debrief), if the folder has one."""
+        return next((c for c in self._family.values() if c.script.follows == self.script.id), None)
+
+    @property
+    def context_keys(self) -> frozenset[str]:
+        """The context keys a session of this script is started with (none unless it follows
+        another script)."""
+        if self._context_keys is None:
+            self._context_keys = frozenset(_context_keys(self))
+        return self._context_keys
 
     def say(self, key: str, fmt: Format, **context: Any) -> str:
         """A phrase from dialogues/messages.yaml, rendered for one format."""
         return self.renderer.inline(self.phrases[key], fmt, **context)
 
     def context(self, conversation: Conversation) -> dict[str, Any]:
+        """What a prompt may read: `answers` (as shown), `lessons` (by id) and, for a script
+        that follows another, the context it was started with (`prep`, bot.engine.debrief)."""
         shown = {q.id: "" for q in self.script.questions}
-        shown.update(conversation.shown)
-        return {"answers": shown}
+        shown.update(
+            (q, text) for q, text in conversation.shown.items() if not debrief.is_context_key(q)
+        )
+        given = dict.fromkeys(self.context_keys, "")
+        given.update((k, v) for k, v in conversation.shown.items() if debrief.is_context_key(k))
+        lessons = {lesson.id: lesson for lesson in self.book.lessons}
+        return {**debrief.nested(given), "answers": shown, "lessons": lessons}
 
     def prompt(self, question_id: str, fmt: Format, conversation: Conversation) -> Prompt:
         question = self.script.question(question_id)
@@ -75,6 +131,9 @@ class Content:
         return _PromptTexts(self, conversation)
 
     def findings(self, conversation: Conversation) -> list[Finding]:
+        """Lesson verdicts; a script without rules (a debrief) judges nothing and has none."""
+        if not self.script.rules:
+            return []
         values = conversation.answered_on_path()
         shown = {q: s for q, s in conversation.shown.items() if q in values}
         return evaluate(self.script, self.book, values, shown, self.prompt_texts(conversation))
@@ -106,12 +165,43 @@ class _PromptTexts(Mapping[str, str]):
         return len(self._content.script.questions)
 
 
-def load_content(root: Path = DIALOGUES_DIR, script_name: str = "coach.yaml") -> Content:
+def script_files(root: Path) -> list[Path]:
+    """The dialogue scripts of a content folder, in name order."""
+    return sorted(p for p in root.glob("*.yaml") if p.name not in NOT_SCRIPTS)
+
+
+def load_content(
+    root: Path = DIALOGUES_DIR, script_name: str = "coach.yaml", replace: Path | None = None
+) -> Content:
+    """Every script of `root` (`script_name` the default), validated with the lessons, phrases
+    and templates. `replace`: a script file checked in place of the folder's script with the
+    same id (or beside them), for `dialogues validate FILE`."""
     book = load_lessons(root / "lessons.yaml")
-    script = load_script(root / script_name)
-    check_rules_against(script, book, str(root / script_name))
-    content = Content(script, book, Renderer(root / "templates"), load_phrases(root))
-    check_templates(content, str(root / script_name))
+    default_path = root / script_name
+    paths = script_files(root)
+    if default_path not in paths:
+        paths.append(default_path)  # load_script names the missing file
+    scripts = [(path, load_script(path)) for path in paths]
+    default_at = paths.index(default_path)
+    if replace is not None:
+        extra = load_script(replace)
+        same = [i for i, (_p, s) in enumerate(scripts) if s.id == extra.id]
+        if same:
+            scripts[same[0]] = (replace, extra)
+        else:
+            scripts.append((replace, extra))
+    first: dict[str, Path] = {}
+    for path, script in scripts:
+        if first.setdefault(script.id, path) != path:
+            raise ScriptError(str(path), None, "id", f"{first[script.id]} has the same id")
+    default = scripts[default_at][1]
+    others = tuple(s for i, (_p, s) in enumerate(scripts) if i != default_at)
+    content = Content(default, book, Renderer(root / "templates"), load_phrases(root), others)
+    for path, script in scripts:
+        loaded = content.for_script(script.id)
+        check_rules_against(script, book, str(path))
+        check_follow_up(loaded, str(path))
+        check_templates(loaded, str(path))
     return content
 
 
@@ -127,10 +217,47 @@ def load_phrases(root: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()}
 
 
+def _context_keys(content: Content) -> set[str]:
+    followed = content.script.follows
+    if followed is None or not content.has_script(followed):
+        return set()
+    lesson_ids = [lesson.id for lesson in content.book.lessons]
+    return debrief.context_keys(content.for_script(followed).script, lesson_ids)
+
+
+def check_follow_up(content: Content, source: str) -> None:
+    """A script that follows another names a loaded script, reads only the context keys it is
+    given, and records "did it prove true?" only for the five lessons."""
+    script = content.script
+    if script.follows is not None and not content.has_script(script.follows):
+        raise ScriptError(
+            source, None, "follows", f"no loaded script has the id {script.follows!r}"
+        )
+    known = _context_keys(content)
+    conditions = [
+        (f"question {q.id!r}", f"next.{index}.when", branch.when)
+        for q in script.questions
+        if isinstance(q.next, tuple)
+        for index, branch in enumerate(q.next)
+    ]
+    conditions += [(f"rule {rule.id!r}", "when", rule.when) for rule in script.rules]
+    for entry, field, condition in conditions:
+        for key in sorted(condition.contexts() if condition is not None else ()):
+            if key not in known:
+                raise ScriptError(source, entry, field, f"unknown context key {key!r}")
+    lesson_ids = {lesson.id for lesson in content.book.lessons}
+    for lesson_id in script.record.proved if script.record else {}:
+        if lesson_id not in lesson_ids:
+            raise ScriptError(
+                source, None, f"record.proved.{lesson_id}", f"unknown lesson {lesson_id!r}"
+            )
+
+
 def check_templates(content: Content, source: str) -> None:
-    """Render every prompt in every format with placeholder answers."""
+    """Render every prompt in every format with placeholder answers and context."""
     sample = Conversation(state=content.script.start)
     sample.shown = {q.id: f"<{q.id}>" for q in content.script.questions}
+    sample.shown.update({key: f"<{key}>" for key in _context_keys(content)})
     for question in content.script.questions:
         for fmt in FORMATS:
             try:

@@ -1,7 +1,8 @@
 """Errors of the dialogue engine.
 
 EngineError
- └── ScriptError      a dialogue script or lessons file is invalid (names file, entry, field)
+ ├── ScriptError          a dialogue script or lessons file is invalid (names file, entry, field)
+ └── UnknownScriptError   a session was started on a script that is not loaded
 """
 
 from __future__ import annotations
@@ -31,3 +32,13 @@ class ScriptError(EngineError):
         combined.problems = problems
         combined.args = ("\n".join(str(p) for p in problems),)
         return combined
+
+
+class UnknownScriptError(EngineError):
+    """A session names a script the loaded content does not have (removed or renamed)."""
+
+    def __init__(self, script_id: str, loaded: tuple[str, ...]) -> None:
+        self.script_id = script_id
+        super().__init__(
+            f"no dialogue script {script_id!r} is loaded (loaded: {', '.join(loaded)})"
+        )

@@ -14,7 +14,7 @@ def describe(condition: Condition) -> str:
         return " or ".join(describe(c) for c in condition.any_)
     if condition.not_ is not None:
         return f"not ({describe(condition.not_)})"
-    subject = condition.answer
+    subject = condition.answer if condition.answer is not None else condition.context
     for name, symbol in (
         ("equals", "="),
         ("in_", "in"),

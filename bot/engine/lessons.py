@@ -167,23 +167,42 @@ def evaluate(
 
 
 FLAGGED = ("risk", "watch")
+ASKED = ("risk", "watch", "gap")
+"""Verdicts a debrief asks about ("did this trap show up?")."""
+PROVED_TRUE = ("yes", "partly")
 
 
-def progress(history: Sequence[Mapping[str, str]]) -> dict[str, str]:
-    """Each lesson's course across completed sessions (oldest first) in one word.
+def progress(
+    history: Sequence[Mapping[str, str]], debriefs: Sequence[Mapping[str, str]] = ()
+) -> dict[str, str]:
+    """Each lesson's course across completed negotiations (oldest first) in one word.
 
-    recurring: flagged now and before; new: flagged now for the first time; overcome: flagged
-    before, clear now; gap: the latest session left it unknown; clear: never flagged.
+    `history` holds each preparation's levels; `debriefs` (aligned with it, shorter or `{}`
+    where there was none) what its debrief said of each lesson: "yes" or "partly" (the trap
+    showed up in the real talks), "no" (it didn't: handled), "unsure".
+
+    recurring: flagged now and before, or flagged now and a debrief saw it show up, or clear in
+    the latest preparation yet it caught them in the real talks; new: flagged now for the first
+    time; overcome: flagged or seen before and clear in the latest preparation, or flagged in
+    the latest and its debrief says it didn't show up; gap: the latest session left it unknown;
+    clear: never flagged.
     """
     verdicts: dict[str, str] = {}
     for lesson in LESSON_IDS:
         levels = [levels_by_lesson.get(lesson, "clear") for levels_by_lesson in history]
         if not levels:
             continue
-        latest, flagged = levels[-1], sum(level in FLAGGED for level in levels)
-        if latest in FLAGGED:
-            verdicts[lesson] = "recurring" if flagged >= 2 else "new"
-        elif flagged:
+        said = [debriefs[i].get(lesson) if i < len(debriefs) else None for i in range(len(levels))]
+        latest, latest_said = levels[-1], said[-1]
+        flagged = sum(level in FLAGGED for level in levels)
+        seen = any(answer in PROVED_TRUE for answer in said)
+        if latest in ASKED and latest_said == "no":
+            verdicts[lesson] = "overcome"
+        elif latest in FLAGGED:
+            verdicts[lesson] = "recurring" if flagged >= 2 or seen else "new"
+        elif latest_said in PROVED_TRUE:
+            verdicts[lesson] = "recurring"
+        elif flagged or seen:
             verdicts[lesson] = "overcome"
         else:
             verdicts[lesson] = "gap" if latest == "gap" else "clear"

@@ -9,6 +9,7 @@ every question can be reached from `start`, and every question can reach the end
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from pydantic import (
 
 from bot.engine.conditions import Condition
 from bot.engine.errors import ScriptError
+from bot.engine.record import Record
 
 END = "done"
 """The terminal state: reaching it produces the report."""
@@ -120,14 +122,41 @@ class Rule(_Frozen):
         return self.evidence or tuple(sorted(self.when.questions()))
 
 
+class ReminderPlan(_Frozen):
+    """Which answers the reminders use and when they go out (local times of the user).
+
+    Content names the questions, so no question id is written in code: `date` is the date of
+    the negotiation (a `date` question), `walkaway` and `opening` are quoted in the checklist
+    sent the day before at `checklist_at`; the debrief invitation follows the day after at
+    `debrief_at`. Times are quoted strings ("09:00"): YAML reads 09:00 as a number."""
+
+    date: str
+    walkaway: str | None = None
+    opening: str | None = None
+    checklist_at: time = time(9, 0)
+    debrief_at: time = time(18, 0)
+
+    @field_validator("checklist_at", "debrief_at", mode="before")
+    @classmethod
+    def _quoted_time(cls, value: Any) -> Any:
+        if not isinstance(value, str | time) or (
+            isinstance(value, str) and not re.fullmatch(r"\d{2}:\d{2}", value)
+        ):
+            raise ValueError('a time is written in quotes as "HH:MM", like "09:00"')
+        return value
+
+
 class Script(_Frozen):
     id: str
     version: int = Field(ge=1)
     title: str
     start: str
-    title_from: str
+    title_from: str | None = None
+    follows: str | None = None
+    record: Record | None = None
     questions: tuple[Question, ...]
     rules: tuple[Rule, ...] = ()
+    reminders: ReminderPlan | None = None
 
     _index: dict[str, Question] = PrivateAttr(default_factory=dict)
 
@@ -204,8 +233,11 @@ def check_graph(script: Script, source: str) -> None:
     known = set(ids) | {END}
     if script.start not in seen:
         raise ScriptError(source, None, "start", f"unknown question {script.start!r}")
-    if script.title_from not in seen or script.question(script.title_from).kind != "text":
+    if script.title_from is not None and (
+        script.title_from not in seen or script.question(script.title_from).kind != "text"
+    ):
         raise ScriptError(source, None, "title_from", "must name a free-text question")
+    _check_follow_up(script, source)
     for q in script.questions:
         for index, target in enumerate(q.targets()):
             if target not in known:
@@ -221,6 +253,7 @@ def check_graph(script: Script, source: str) -> None:
                 raise ScriptError(
                     source, f"rule {rule.id!r}", "evidence", f"unknown question {qid!r}"
                 )
+    _check_reminders(script, source, seen)
     reachable = _walk(script.start, lambda n: script.question(n).targets() if n != END else [])
     for qid in ids:
         if qid not in reachable:
@@ -235,6 +268,38 @@ def check_graph(script: Script, source: str) -> None:
             raise ScriptError(
                 source, f"question {qid!r}", "next", "dead end: never reaches the end"
             )
+
+
+def _check_reminders(script: Script, source: str, known: set[str]) -> None:
+    plan = script.reminders
+    if plan is None:
+        return
+    for field, qid in (("date", plan.date), ("walkaway", plan.walkaway), ("opening", plan.opening)):
+        if qid is not None and qid not in known:
+            raise ScriptError(source, None, f"reminders.{field}", f"unknown question {qid!r}")
+    if script.question(plan.date).kind != "date":
+        raise ScriptError(source, None, "reminders.date", "must name a date question")
+
+
+def _check_follow_up(script: Script, source: str) -> None:
+    """`context:` conditions need a script that follows another; the record names real
+    questions of the right kind (the content loader checks the context keys themselves)."""
+    uses_context = any(
+        branch.when is not None and branch.when.contexts()
+        for q in script.questions
+        if isinstance(q.next, tuple)
+        for branch in q.next
+    ) or any(rule.when.contexts() for rule in script.rules)
+    if uses_context and script.follows is None:
+        raise ScriptError(
+            source,
+            None,
+            "follows",
+            "conditions read `context:`, so name the script this one follows (`follows: coach`)",
+        )
+    if script.record is not None:
+        questions = {q.id: (q.kind, {o.value for o in q.options}) for q in script.questions}
+        script.record.check(questions, source)
 
 
 def _check_refs(

@@ -18,6 +18,7 @@ import uvicorn
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot import charts
 from bot.coach import CoachService
 from bot.config import ConfigError, Settings
 from bot.engine.content import Content
@@ -26,6 +27,7 @@ from bot.telegram.handlers import UpdateHandler
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.poller import poll, replay_inbox
+from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.sender import OutboxSender
 from bot.telegram.webhook import build_webhook_app
 from bot.telegram.workers import ChatDrainer
@@ -42,7 +44,12 @@ COMMANDS = [
     ("skip", "skip an optional question"),
     ("report", "see your report"),
     ("progress", "lessons that recur across negotiations"),
+    ("debrief", "look back on a negotiation you had"),
     ("export", "download your session"),
+    ("reminders", "reminders before and after your negotiation"),
+    ("snooze", "move the next reminder a day later"),
+    ("stop", "stop all reminders"),
+    ("timezone", "set your time zone for reminders"),
     ("privacy", "what is kept and who sees it"),
     ("forget", "delete all your data"),
     ("help", "how this works"),
@@ -84,14 +91,23 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
     async with application:
         me = await application.bot.get_me()
         log.info("connected bot=@%s", me.username)
+        if not service.courses.bot_username:  # for cohort invite links
+            service.configure_courses(bot_username=me.username or "")
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         await application.start()
+        # matplotlib's import and fonts (~0.5 s) on a spare thread, not on the database thread
+        # under SQLite's write lock when the first report is built (bot/charts.py).
+        warming = loop.run_in_executor(None, charts.warm_up)
         shared = bool(settings.webhook_url) and service.engine.dialect.name == "postgresql"
         drainer = ChatDrainer(application, service, handler, sender, db, locks)
         sender.batch_marks = not shared
         if not shared:  # one process owns everything: catch up before receiving
             await sender.sweep()
             await replay_inbox(application, service, db)
+        # After the replay, so a /stop still in the inbox is applied before anything fires.
+        kick = drainer.kick if shared else None
+        scan = settings.reminder_scan_seconds
+        await start_reminder_jobs(application, service, db, sender, locks, kick, scan)
         if settings.webhook_url:
             server = await _serve_webhook(
                 settings, application, service, db, metrics, drainer.kick if shared else None
@@ -113,6 +129,7 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await application.stop()
+        await warming
         await sender.flush()
     db.close()
     service.close()

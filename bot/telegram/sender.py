@@ -16,10 +16,11 @@ from datetime import timedelta
 
 from telegram import Bot, InputFile
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.coach import CoachService, Outbound
 from bot.telegram.blocking import DatabaseThread
+from bot.telegram.keyboards import OpenKeyboards
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks
 from bot.telegram.render import keyboard, message_text
@@ -58,6 +59,8 @@ class OutboxSender:
         self._flusher: asyncio.Task[None] | None = None
         self.locks = locks
         self.max_attempts = max_attempts
+        self.keyboards = OpenKeyboards()
+        """The last question with buttons in each chat (retired when answered by typing)."""
 
     async def deliver(self, messages: Sequence[Outbound]) -> bool:
         """Send in order; stop at the first message that could not go (order matters)."""
@@ -127,12 +130,14 @@ class OutboxSender:
         chat_id = int(message.chat_id)
         file = message.attachment
         if file is None:
-            await self.bot.send_message(
+            sent = await self.bot.send_message(
                 chat_id=chat_id,
                 text=message_text(message),
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message),
             )
+            if message.question is not None and message.buttons:
+                self.keyboards.shown(message.chat_id, sent.message_id, message.question)
             return
         upload = InputFile(file.data, filename=file.filename)
         caption = message.text[:CAPTION_LIMIT] or None
@@ -152,6 +157,16 @@ class OutboxSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message),
             )
+
+    async def retire_keyboard(self, chat_id: int, message_id: int) -> None:
+        """Remove an answered question's buttons; best effort (the stale-button answer covers
+        a keyboard that stays), so a failure is logged, never retried."""
+        try:
+            await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=None
+            )
+        except TelegramError as exc:
+            log.info("old keyboard not removed error=%s", type(exc).__name__)
 
     async def sweep(self) -> None:
         """Send every chat's undelivered messages (start-up and periodically)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,71 @@ CONTEXT = {
     "count": 2,
     "latest": HOSTILE,
     "groups": {"recurring": [HOSTILE], "overcome": ["Power is not size"], "clear": [HOSTILE]},
+    "counts": [{"count": 2, "word": HOSTILE}, {"count": 3, "word": "clear"}],
+    "rows": [{"title": HOSTILE, "level": "gap", "word": HOSTILE}],
+    "debriefs": 1,
+    "flagged": 2,
+    "done": True,
+    # reminders
+    "items": [{"kind": "checklist", "when": "Wed 2 Dec, 09:00", "title": HOSTILE}],
+    "zone": "Europe/Berlin",
+    "zone_set": False,
+    "console": True,
+    "reason": HOSTILE,
+    "day": "Thu 3 Dec",
+    "when": "Thu 3 Dec, 09:00",
+    "kind": "debrief",
+    "given": HOSTILE,
+    "moved": 2,
+    "walkaway": HOSTILE,
+    "opening": HOSTILE,
+    "risk_title": "Power is not size",
+    "risk_level": "risk",
+    "action": HOSTILE,
+    "complete": False,
+    "missing": ["risk"],
+    "session_id": 7,
+    # instructors and cohorts
+    "cohort": HOSTILE,
+    "instructors": [HOSTILE, "Dr Rivera"],
+    "memberships": [
+        {"name": HOSTILE, "left": True, "instructors": [HOSTILE], "shared": [HOSTILE]},
+        {"name": "Spring", "left": False, "instructors": [], "shared": []},
+    ],
+    "log": [
+        {
+            "at": datetime(2026, 11, 25, 9),
+            "viewer_name": HOSTILE,
+            "session_id": sid,
+            "session_title": HOSTILE,
+            "via": via,
+        }
+        for sid, via in ((7, "web"), (None, HOSTILE))
+    ],
+    "telegram_id": 4242,
+    "created": True,
+    "link": "https://t.me/parley_test_bot?start=join-abc_DEF-123",
+    "cohorts": [{"name": HOSTILE, "student_count": 1, "link": "https://t.me/x?start=join-a"}],
+    "more": True,
+    "shown": 30,
+    "student": HOSTILE,
+    "status": "active",
+    "lessons": [
+        {
+            "title": HOSTILE,
+            "level": "risk",
+            "rules": [{"id": "power.x", "answer": HOSTILE, "prompt": HOSTILE}],
+            "gaps": [{"prompt": HOSTILE}],
+        }
+    ],
+    "feedback": 2,
+    "limit": 2000,
+    "length": 2500,
+    "url": "https://review.example/login?token=a.b",
+    "admin": True,
+    "withdrawn": False,
+    "instructor": HOSTILE,
+    "text": HOSTILE,
 }
 PERSONAS = sorted((Path(__file__).resolve().parents[1] / "personas").glob("*.yaml"))
 
@@ -56,7 +121,9 @@ def test_reports_are_valid_telegram_html_in_parts_under_the_limit(
     for text in answers:
         assert content.dialogue.answer(conv, str(text), date(2026, 11, 25)).accepted
     row = SessionRecord(1, 1, "coach", 1, HOSTILE, "done", [], "completed", 1, None, None)  # type: ignore[arg-type]
-    parts = report_payloads(content, row, conv, "html")
+    photo, *parts = report_payloads(content, row, conv, "html")
+    assert photo["file"]["media"] == "photo"
+    assert len(parse_html(photo["text"])) <= 1024  # Telegram's caption limit
     for part in parts:
         visible = parse_html(part["text"])
         assert len(visible) <= 4096

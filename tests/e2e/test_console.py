@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,63 @@ def test_sessions_json_lists_each_negotiation_oldest_first(tmp_path: Path) -> No
     assert [s["title"] for s in everyone] == ["A raise", "A lease", "A peace talk"]
     bob_resumes_ana = run_bot(database, "chat", "--user", "bob", "--resume", "1", stdin="")
     assert "can't find session 1" in bob_resumes_ana.stdout
+
+
+def test_chat_debrief_looks_back_on_a_completed_session_through_a_pipe(tmp_path: Path) -> None:
+    database = tmp_path / "parley.db"
+    lease = load(next(p for p in PERSONAS if p.stem == "lease_single_issue"))
+    run_bot(database, "chat", "--user", "maya", stdin="\n".join(lease["answers"]) + "\n")
+    answers = [
+        "2",  # I reached my target
+        "Worse: I should have walked",
+        "/skip",
+        *("4", "5", "3", "2"),  # outcome, self, process, relationship
+        "No, it didn't",  # power
+        "1",  # package: yes
+        "Partly",  # mediator
+        "Something else",
+        "A bigger landlord wouldn't bother",
+        "{{ 7*7 }}",
+    ]
+    done = run_bot(database, "chat", "--user", "maya", "--debrief", "1", stdin="\n".join(answers))
+    assert done.returncode == 0, done.stderr
+    assert "Let's look back at “Renewing my flat lease" in done.stdout
+    assert "[Question 1 of 15]" in done.stdout
+    assert "Your debrief: Renewing my flat lease" in done.stdout
+    assert "Next time: “{{ 7*7 }}”" in done.stdout
+    assert "Saved. Continue any time: python -m bot chat --user maya --resume 2" in done.stdout
+
+    section = export_json(database, 1)["debrief"]
+    assert section["ratings"] == {"outcome": 4, "self": 5, "process": 3, "relationship": 2}
+    assert [(x["id"], x["proved"]) for x in section["lessons"]] == [
+        ("power", "no"),
+        ("package", "yes"),
+        ("mediator", "partly"),
+    ]
+    assert section["change_next_time"] == "{{ 7*7 }}"
+    md = run_bot(database, "export", "1", "--format", "md").stdout
+    assert "## Debrief" in md and "**One thing to change next time:** {{ 7*7 }}" in md
+
+    again = run_bot(database, "chat", "--user", "maya", "--debrief", "1", stdin="1\n")
+    assert again.returncode == 0
+    assert "You've already debriefed" in again.stdout
+    assert "Your debrief: Renewing my flat lease" in again.stdout
+
+
+def test_chat_debrief_of_a_session_not_theirs_unknown_or_unfinished_exits_1(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "parley.db"
+    run_bot(database, "chat", "--user", "ana", stdin="1\nA raise\n")
+    for user, ident, reason in (
+        ("bob", "1", "I can't find session 1 among your preparations"),
+        ("ana", "99", "I can't find session 99 among your preparations"),
+        ("ana", "1", "“A raise” (#1) isn't finished yet"),
+    ):
+        done = run_bot(database, "chat", "--user", user, "--debrief", ident, stdin="2\n")
+        assert done.returncode == 1, (user, ident, done.stdout)
+        assert reason in done.stdout
+        assert "Saved." not in done.stdout
+    assert [s["script"] for s in json.loads(run_bot(database, "sessions", "--json").stdout)] == [
+        "coach"
+    ]

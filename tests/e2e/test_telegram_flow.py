@@ -61,7 +61,7 @@ def test_a_persona_answered_with_buttons_and_text_gets_its_report_and_export(
     messages = sofia.user.messages()
     assert "Hi Sofia! Let's get you ready" in messages[0].shown
     first = messages[1]
-    assert first.shown.startswith("Question 1 of 30")
+    assert first.shown.startswith("Question 1 of 32")
     assert "negotiation coach" in first.shown
     first_labels = [
         b["text"] for row in first.history[0].reply_markup["inline_keyboard"] for b in row
@@ -77,19 +77,22 @@ def test_a_persona_answered_with_buttons_and_text_gets_its_report_and_export(
     numbers = [int(QUESTION_RE.search(m.shown).group(1)) for m in questions]  # type: ignore[union-attr]
     assert numbers == [1, *[p for p in sofia.persona.positions if p is not None]]
     assert all(m.parse_mode == "HTML" for m in questions)
-    # Every pressed keyboard was retired, so no old button can answer a newer question; the
-    # only keyboards left are "I don't know" under free-text questions answered by typing.
-    assert sofia.presses > 15
+    # Every keyboard was retired, so no old button can answer a newer question: a pressed one
+    # by the press, and one under a question answered by typing ("I don't know") by the answer.
+    assert sofia.presses > 15 and sofia.typed_ids
     # The old keyboard is retired alongside the next question, so allow it a moment.
     deadline = time.monotonic() + 5
     while True:
         messages = sofia.user.messages()
         with_buttons = {m.message_id: m.button_texts for m in messages if m.buttons}
-        if set(with_buttons) <= set(sofia.typed_ids) or time.monotonic() > deadline:
+        if not with_buttons or time.monotonic() > deadline:
             break
         time.sleep(0.05)
-    assert set(with_buttons) <= set(sofia.typed_ids), with_buttons
-    assert all(labels == ["I don't know"] for labels in with_buttons.values()), with_buttons
+    assert with_buttons == {}, with_buttons
+    typed = [m for m in messages if m.message_id in sofia.typed_ids]
+    assert any(
+        "I don't know" in str(version.reply_markup) for m in typed for version in m.history
+    ), "a typed answer's question had buttons before"
     questions = [m for m in messages if QUESTION_RE.search(m.shown)]
     assert all(m.history for m in questions if m.message_id in sofia.pressed_ids)
     answers = sofia.user.callback_answers()
@@ -140,26 +143,26 @@ def test_help_privacy_report_new_resume_back_and_forget(
     bo.sends_command("/help")
     assert "/new start a new negotiation" in bo.wait_for_text("/resume").shown
     bo.sends_command("/start")
-    bo.wait_for_text("Question 1 of 30")
+    bo.wait_for_text("Question 1 of 32")
     bo.presses("OK, let's start")
-    bo.wait_for_text("Question 3 of 30")
+    bo.wait_for_text("Question 3 of 32")
     bo.says("A raise from my manager")
-    bo.wait_for_text("Question 4 of 30")
+    bo.wait_for_text("Question 4 of 32")
 
     bo.sends_command("/privacy")
     assert "What Parley keeps" in bo.wait_for_reply().shown
     bo.sends_command("/report")
-    assert "we're at question 4 of 30" in bo.wait_for_text("The report is ready").shown
+    assert "we're at question 4 of 32" in bo.wait_for_text("The report is ready").shown
     bo.sends_command("/new")
     bo.wait_for_text("A fresh start")
-    bo.wait_for_text("Question 1 of 30")
+    bo.wait_for_text("Question 1 of 32")
     bo.sends_command("/resume")
     which = bo.wait_for_text("Which negotiation")
     raise_button = next(t for t in which.button_texts if "A raise from my manager" in t)
     bo.presses(raise_button, message_id=which.message_id)
     back = bo.wait_for_text("Welcome back")
-    assert "A raise from my manager" in back.shown and "question 4 of 30" in back.shown
-    bo.wait_for_text("Question 4 of 30")
+    assert "A raise from my manager" in back.shown and "question 4 of 32" in back.shown
+    bo.wait_for_text("Question 4 of 32")
     bo.sends_command("/back")
     bo.wait_for_text("(You answered: A raise from my manager.")
 
@@ -180,12 +183,41 @@ def test_help_privacy_report_new_resume_back_and_forget(
 def test_sessions_lists_the_users_negotiations(fake: FakeBotApi, parley: ParleyProcess) -> None:
     cy = fake.user(1003, "Cy")
     cy.sends_command("/start")
-    cy.wait_for_text("Question 1 of 30")
+    cy.wait_for_text("Question 1 of 32")
     cy.presses("OK, let's start")
-    cy.wait_for_text("Question 3 of 30")
+    cy.wait_for_text("Question 3 of 32")
     cy.says("Office rent <b>& parking</b>")
-    cy.wait_for_text("Question 4 of 30")
+    cy.wait_for_text("Question 4 of 32")
     cy.sends_command("/sessions")
     listing = cy.wait_for_text("Your negotiations").shown
     assert "Office rent <b>& parking</b>" in listing
     assert "/resume" in listing
+
+
+def test_a_question_answered_by_typing_loses_its_buttons_but_keeps_them_through_help(
+    fake: FakeBotApi, parley: ParleyProcess
+) -> None:
+    di = fake.user(1004, "Di")
+    di.sends_command("/start")
+    di.wait_for_text("Question 1 of")
+    di.presses("OK, let's start")
+    di.wait_for_text("Question 3 of")
+    di.says("A used car from a dealer")
+    kind = di.wait_for_text("Question 4 of")
+    assert "Lease or property" in kind.button_texts
+
+    di.sends_command("/help")  # the question still waits: its buttons stay usable
+    di.wait_for_text("/resume")
+    [still] = [m for m in di.messages() if m.message_id == kind.message_id]
+    assert "Lease or property" in still.button_texts
+
+    di.says("Business deal or supplier")  # typed, not pressed
+    di.wait_for_text("Question 5 of")
+    retired = di.wait_for(
+        lambda m: m.message_id == kind.message_id and not m.buttons,
+        description="question 4 without its buttons",
+    )
+    assert retired.shown == kind.shown, "only the keyboard changed, not the question"
+    edits = [c.params for c in fake.calls("editMessageReplyMarkup") if c.params["chat_id"] == 1004]
+    assert [e["message_id"] for e in edits] == [kind.message_id]
+    assert parley.errors() == []

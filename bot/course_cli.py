@@ -1,0 +1,111 @@
+"""`python -m bot instructors ...` and `python -m bot cohorts ...`: the operator's side of
+issue 4, for setting up a course before anyone has written to the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.cohorts import invite_link
+from bot.commands import CommandError, build_service
+from bot.config import Settings
+from bot.course_types import CourseError
+from bot.courses import CourseService
+
+log = logging.getLogger(__name__)
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    instructors = sub.add_parser("instructors", help="grant the instructor role")
+    inner = instructors.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = inner.add_parser("add", help="make a Telegram user an instructor")
+    add.add_argument("telegram_id", metavar="TELEGRAM_ID")
+    add.add_argument("--name", default=None, help="how students see them (default: their name)")
+    cohorts = sub.add_parser("cohorts", help="create or list cohorts")
+    inner = cohorts.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = inner.add_parser("create", help="create a cohort and print its invite link")
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--instructor", required=True, metavar="TELEGRAM_ID")
+    inner.add_parser("list", help="every cohort with its instructors and invite code")
+
+
+def _telegram_id(text: str) -> int:
+    value = text.strip()
+    if not value.isdigit() or len(value) > 15 or int(value) == 0:
+        raise CommandError(
+            f"{text!r} is not a Telegram user id: it is a number such as 123456789 "
+            "(a user can see theirs with @userinfobot)"
+        )
+    return int(value)
+
+
+def _courses(settings: Settings) -> CourseService:
+    service = build_service(settings)
+    return CourseService(service.sessions, service.content, settings.admin_ids)
+
+
+def instructors(settings: Settings, args: argparse.Namespace) -> int:
+    telegram_id = _telegram_id(args.telegram_id)
+    try:
+        info = _courses(settings).add_instructor(telegram_id, args.name, "cli")
+    except CourseError as exc:
+        raise CommandError(str(exc)) from None
+    state = "is now" if info.created else "was already"
+    print(f"{info.name} (Telegram id {telegram_id}) {state} an instructor.")
+    return 0
+
+
+def bot_username(settings: Settings) -> str:
+    """TELEGRAM_BOT_USERNAME, else ask Telegram (getMe) when a token is set; "" if neither."""
+    if settings.telegram_bot_username:
+        return settings.telegram_bot_username
+    if not settings.telegram_token:
+        return ""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    async def ask() -> str:
+        bot = Bot(settings.telegram_token, base_url=settings.telegram_api_base)
+        async with bot:
+            me = await bot.get_me()
+        return me.username or ""
+
+    try:
+        return asyncio.run(asyncio.wait_for(ask(), 10))
+    except (TelegramError, TimeoutError, OSError) as exc:
+        log.warning("could not ask Telegram for the bot's username: %s", type(exc).__name__)
+        return ""
+
+
+def cohorts(settings: Settings, args: argparse.Namespace) -> int:
+    courses = _courses(settings)
+    if args.action == "list":
+        found = courses.all_cohorts()
+        if not found:
+            print(
+                "No cohorts yet. Create one with: python -m bot cohorts create NAME --instructor ID"
+            )
+        for c in found:
+            teachers = ", ".join(c.instructors) or "-"
+            print(
+                f"#{c.id:<4} {c.name:<30} {c.student_count:>4} students  {teachers}  {c.invite_code}"
+            )
+        return 0
+    telegram_id = _telegram_id(args.instructor)
+    try:
+        cohort = courses.create_cohort(args.name, telegram_id)
+    except CourseError as exc:
+        raise CommandError(str(exc)) from None
+    username = bot_username(settings)
+    print(f"Cohort #{cohort.id} “{cohort.name}” created.")
+    print(f"Invite code: {cohort.invite_code}")
+    print(f"Invite link: {invite_link(username, cohort.invite_code)}")
+    if not username:
+        print(
+            "Note: replace <bot> with your bot's username (set TELEGRAM_BOT_USERNAME, or "
+            "TELEGRAM_BOT_TOKEN so it can be looked up).",
+            file=sys.stderr,
+        )
+    return 0

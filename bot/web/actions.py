@@ -1,0 +1,151 @@
+"""What an instructor does on a session page (annotate, agree or disagree, send feedback) and
+the downloads (session HTML/JSON, cohort CSV).
+
+Forms arrive here only with a valid CSRF token (`auth.signed_in`). Input a person could get
+wrong (an empty comment) is answered with 400 and a reason before the service is asked; after
+that, False from the service means "not yours or not there": 404. Each action redirects back
+to the session page (POST, redirect, GET), so reloading never sends feedback twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot.reports import export_document
+from bot.review import MAX_COMMENT, MAX_FEEDBACK
+from bot.web.auth import refused, signed_in
+from bot.web.pages import lesson_titles, not_found, number
+from bot.web.security import EXPORT_POLICY
+from bot.web.site import Site, Visitor
+
+log = logging.getLogger(__name__)
+
+
+def _form(request: Request) -> dict[str, str]:
+    form: dict[str, str] = request.scope["form"]
+    return form
+
+
+def _back(session_id: int, done: str, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/sessions/{session_id}?done={done}{anchor}", status_code=303)
+
+
+def _text_problem(text: str, limit: int, what: str) -> str | None:
+    cleaned = text.strip()
+    if not cleaned:
+        return f"The {what} is empty. Go back and write something."
+    if len(cleaned) > limit:
+        return f"The {what} is {len(cleaned):,} characters long; the limit is {limit:,}."
+    return None
+
+
+@signed_in
+async def annotate(request: Request, site: Site, visitor: Visitor) -> Response:
+    session_id = number(request, "session_id")
+    form = _form(request)
+    if session_id is None:
+        return not_found(site, request, visitor)
+    line_text = form.get("line_id", "")
+    line_id = int(line_text) if line_text.isdigit() and len(line_text) <= 12 else None
+    lesson_id = form.get("lesson_id", "")
+    comment = form.get("comment", "")
+    problem = _text_problem(comment, MAX_COMMENT, "comment")
+    if lesson_id not in lesson_titles(site):
+        problem = "Choose one of the five lessons for the annotation."
+    if line_text and line_id is None:
+        problem = "That transcript line does not exist."
+    if problem:
+        return refused(site, request, visitor, 400, problem)
+    done = await run_in_threadpool(
+        site.courses.annotate, visitor.viewer, session_id, line_id, lesson_id, comment
+    )
+    if not done:
+        return not_found(site, request, visitor)
+    return _back(session_id, "annotated", f"#line-{line_id}" if line_id else "")
+
+
+@signed_in
+async def verdict(request: Request, site: Site, visitor: Visitor) -> Response:
+    session_id = number(request, "session_id")
+    form = _form(request)
+    agree = {"yes": True, "no": False}.get(form.get("agree", ""))
+    lesson_id = form.get("lesson_id", "")
+    if session_id is None:
+        return not_found(site, request, visitor)
+    if agree is None or lesson_id not in lesson_titles(site):
+        return refused(site, request, visitor, 400, "Choose Agree or Disagree for a lesson.")
+    done = await run_in_threadpool(
+        site.courses.set_verdict, visitor.viewer, session_id, lesson_id, agree
+    )
+    if not done:
+        return not_found(site, request, visitor)
+    return _back(session_id, "verdict", f"#lesson-{lesson_id}")
+
+
+@signed_in
+async def feedback(request: Request, site: Site, visitor: Visitor) -> Response:
+    session_id = number(request, "session_id")
+    text = _form(request).get("text", "")
+    if session_id is None:
+        return not_found(site, request, visitor)
+    problem = _text_problem(text, MAX_FEEDBACK, "message")
+    if problem:
+        return refused(site, request, visitor, 400, problem)
+    done = await run_in_threadpool(site.courses.send_feedback, visitor.viewer, session_id, text)
+    if not done:
+        return not_found(site, request, visitor)
+    log.info("web feedback queued session=%d by=%d", session_id, visitor.viewer.user_id)
+    return _back(session_id, "feedback")
+
+
+def _download(body: str, media: str, filename: str, policy: str | None = None) -> Response:
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    if policy:
+        headers["content-security-policy"] = policy
+    return Response(body, media_type=media, headers=headers)
+
+
+@signed_in
+async def export_json(request: Request, site: Site, visitor: Visitor) -> Response:
+    session_id = number(request, "session_id")
+    data = (
+        await run_in_threadpool(site.courses.session_export, visitor.viewer, session_id)
+        if session_id is not None
+        else None
+    )
+    if data is None:
+        return not_found(site, request, visitor)
+    body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return _download(body, "application/json", f"parley-session-{session_id}.json")
+
+
+@signed_in
+async def export_html(request: Request, site: Site, visitor: Visitor) -> Response:
+    session_id = number(request, "session_id")
+    data = (
+        await run_in_threadpool(site.courses.session_export, visitor.viewer, session_id)
+        if session_id is not None
+        else None
+    )
+    if data is None:
+        return not_found(site, request, visitor)
+    body = export_document(site.courses.content, data, "html")
+    return _download(body, "text/html", f"parley-session-{session_id}.html", EXPORT_POLICY)
+
+
+@signed_in
+async def cohort_csv(request: Request, site: Site, visitor: Visitor) -> Response:
+    cohort_id = number(request, "cohort_id")
+    body = (
+        await run_in_threadpool(site.courses.cohort_csv, visitor.viewer, cohort_id)
+        if cohort_id is not None
+        else None
+    )
+    if body is None:
+        return not_found(site, request, visitor)
+    return _download(body, "text/csv", f"parley-cohort-{cohort_id}-levels.csv")

@@ -1,0 +1,93 @@
+"""The review site's ASGI application: `python -m bot web` serves it with uvicorn.
+
+Routes are listed here in one place; the handlers live in `auth` (signing in and out),
+`pages` (what an instructor reads) and `actions` (forms and downloads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.courses import CourseService
+from bot.web import actions, auth, pages
+from bot.web.security import SecurityHeaders
+from bot.web.site import Site
+from storage.models import utcnow
+
+MAX_BODY = 256 * 1024
+
+
+async def stylesheet(request: Request) -> Response:
+    site = auth.site_of(request)
+    return Response(
+        site.stylesheet,
+        media_type="text/css",
+        headers={"cache-control": "public, max-age=3600"},
+    )
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness, and the benchmark's baseline: no database, no template."""
+    return PlainTextResponse("ok")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """404 for unknown addresses, 405 for a wrong method: the site's own page, not a stack."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    site = auth.site_of(request)
+    visitor = await site.visitor(request)
+    message = {
+        404: pages.NOT_FOUND,
+        405: "That address does not take this kind of request.",
+    }.get(status, "Something went wrong.")
+    return auth.refused(site, request, visitor, status, message)
+
+
+ROUTES = [
+    Route("/", pages.home),
+    Route("/signin", auth.signin_page),
+    Route("/login", auth.login_page, methods=["GET"]),
+    Route("/login", auth.login, methods=["POST"]),
+    Route("/logout", auth.logout, methods=["POST"]),
+    Route("/cohorts/{cohort_id}", pages.cohort),
+    Route("/cohorts/{cohort_id}/search", pages.search),
+    Route("/cohorts/{cohort_id}/students/{student_id}", pages.student),
+    Route("/cohorts/{cohort_id}/levels.csv", actions.cohort_csv),
+    Route("/sessions/{session_id}", pages.session),
+    Route("/sessions/{session_id}/export.json", actions.export_json),
+    Route("/sessions/{session_id}/export.html", actions.export_html),
+    Route("/sessions/{session_id}/annotations", actions.annotate, methods=["POST"]),
+    Route("/sessions/{session_id}/verdicts", actions.verdict, methods=["POST"]),
+    Route("/sessions/{session_id}/feedback", actions.feedback, methods=["POST"]),
+    Route("/chart.png", pages.chart),
+    Route("/static/site.css", stylesheet),
+    Route("/healthz", healthz),
+    Route("/favicon.ico", lambda request: Response(status_code=204)),
+]
+
+
+def create_app(
+    courses: CourseService,
+    sessions: sessionmaker[Session],
+    secret: str,
+    base_url: str,
+    clock: Callable[[], datetime] = utcnow,
+) -> Starlette:
+    """The site over `courses` (which decides every access) and the same database."""
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: http_error},
+        max_body_size=MAX_BODY,
+    )
+    app.state.site = Site(courses, sessions, secret, base_url, clock)
+    return app

@@ -1,0 +1,203 @@
+"""The pages an instructor reads: cohorts, a cohort's overview, a student, search, a session.
+
+Each asks `CourseService` with the signed-in viewer; None from the service (missing, or not the
+viewer's) becomes the same 404 page, so a refusal never tells whether the object exists.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from bot.charts import LEVELS, lesson_chart
+from bot.course_types import AnnotationInfo, SessionReview
+from bot.web.auth import html, refused, signed_in
+from bot.web.site import Site, Visitor
+
+PER_PAGE = 50
+HITS_PER_PAGE = 20
+NOT_FOUND = "There is nothing here, or it is not shared with you."
+NOTICES = {
+    "annotated": "Annotation saved.",
+    "verdict": "Your verdict is saved.",
+    "feedback": "Feedback queued: the student receives it in Telegram within a few seconds.",
+}
+
+
+def not_found(site: Site, request: Request, visitor: Visitor) -> HTMLResponse:
+    return refused(site, request, visitor, 404, NOT_FOUND)
+
+
+def number(request: Request, name: str) -> int | None:
+    """A positive id or page number from the path or query; None when it is not one."""
+    raw = request.path_params.get(name, request.query_params.get(name, ""))
+    text = str(raw)
+    return int(text) if text.isdigit() and len(text) <= 12 and int(text) > 0 else None
+
+
+def lesson_titles(site: Site) -> dict[str, str]:
+    return {lesson.id: lesson.title for lesson in site.courses.content.book.lessons}
+
+
+@signed_in
+async def home(request: Request, site: Site, visitor: Visitor) -> Response:
+    cohorts = await run_in_threadpool(site.courses.cohorts_for, visitor.viewer)
+    return html(site, request, "home.html", visitor, cohorts=cohorts)
+
+
+@signed_in
+async def cohort(request: Request, site: Site, visitor: Visitor) -> Response:
+    cohort_id = number(request, "cohort_id")
+    page = number(request, "page") or 1
+    query = request.query_params.get("q", "")[:100]
+    overview = (
+        await run_in_threadpool(
+            site.courses.cohort_overview, visitor.viewer, cohort_id, page, PER_PAGE, query
+        )
+        if cohort_id is not None
+        else None
+    )
+    if overview is None:
+        return not_found(site, request, visitor)
+    return html(
+        site, request, "cohort.html", visitor, o=overview, lesson_titles=lesson_titles(site)
+    )
+
+
+@signed_in
+async def student(request: Request, site: Site, visitor: Visitor) -> Response:
+    cohort_id, student_id = number(request, "cohort_id"), number(request, "student_id")
+    if cohort_id is None or student_id is None:
+        return not_found(site, request, visitor)
+
+    def load() -> tuple[Any, Any, str]:
+        sessions = site.courses.student_sessions(visitor.viewer, cohort_id, student_id)
+        if sessions is None:
+            return None, None, ""
+        # The service said yes: this viewer instructs a cohort this student is in.
+        cohorts = site.courses.cohorts_for(visitor.viewer)
+        return (
+            sessions,
+            next((c for c in cohorts if c.id == cohort_id), None),
+            site.name_of(student_id),
+        )
+
+    sessions, info, name = await run_in_threadpool(load)
+    if sessions is None or info is None:
+        return not_found(site, request, visitor)
+    return html(
+        site,
+        request,
+        "student.html",
+        visitor,
+        cohort=info,
+        student_name=name,
+        sessions=sessions,
+        lessons=list(lesson_titles(site).items()),
+    )
+
+
+def highlight(text: str, query: str) -> list[tuple[str, bool]]:
+    """`text` cut into (part, matches query) pieces, case-insensitively, for <mark>."""
+    if not query:
+        return [(text, False)]
+    pieces = re.split(f"({re.escape(query)})", text, flags=re.IGNORECASE)
+    return [(piece, i % 2 == 1) for i, piece in enumerate(pieces) if piece]
+
+
+@signed_in
+async def search(request: Request, site: Site, visitor: Visitor) -> Response:
+    cohort_id = number(request, "cohort_id")
+    page = number(request, "page") or 1
+    query = request.query_params.get("q", "")[:100]
+    if cohort_id is None:
+        return not_found(site, request, visitor)
+
+    def load() -> tuple[Any, Any]:
+        result = site.courses.search(visitor.viewer, cohort_id, query, page, HITS_PER_PAGE)
+        if result is None:
+            return None, None
+        return result, site.courses.cohorts_for(visitor.viewer)
+
+    result, cohorts = await run_in_threadpool(load)
+    info = next((c for c in cohorts or [] if c.id == cohort_id), None)
+    if result is None or info is None:
+        return not_found(site, request, visitor)
+    hits = [(hit, highlight(hit.text, result.query)) for hit in result.hits]
+    return html(site, request, "search.html", visitor, cohort=info, result=result, hits=hits)
+
+
+def _session_view(site: Site, review: SessionReview) -> dict[str, Any]:
+    """The transcript lines with the rules each fired and the notes on each, for the template."""
+    rules: dict[str, dict[str, Any]] = {}
+    for lesson in review.export.get("lessons", []):
+        for rule in lesson.get("rules", []):
+            rules[str(rule.get("id"))] = {
+                "id": rule.get("id"),
+                "lesson_title": lesson.get("title", ""),
+                "level": review.levels.get(lesson.get("id"), lesson.get("level", "")),
+                "explain": rule.get("explain", ""),
+                "advice": rule.get("advice", ""),
+            }
+    notes: dict[int | None, list[AnnotationInfo]] = {}
+    for note in review.annotations:
+        notes.setdefault(note.line_id, []).append(note)
+    lines = [
+        {
+            "line": line,
+            "fired": [rules[r] for r in line.rules if r in rules],
+            "notes": notes.get(line.id, []),
+        }
+        for line in review.lines
+    ]
+    return {"lines": lines, "general_notes": notes.get(None, [])}
+
+
+@signed_in
+async def session(request: Request, site: Site, visitor: Visitor) -> Response:
+    session_id = number(request, "session_id")
+    review = (
+        await run_in_threadpool(site.courses.session_review, visitor.viewer, session_id, "web")
+        if session_id is not None
+        else None
+    )
+    if review is None:
+        return not_found(site, request, visitor)
+    viewer = visitor.viewer
+    titles = lesson_titles(site)
+    return html(
+        site,
+        request,
+        "session.html",
+        visitor,
+        r=review,
+        can_review=viewer.is_instructor and review.student_user_id != viewer.user_id,
+        lessons=list(titles.items()),
+        lesson_titles=titles,
+        debrief=review.export.get("debrief"),
+        chart_query=urlencode(review.levels) if review.levels else "",
+        notice=NOTICES.get(request.query_params.get("done", ""), ""),
+        back="/" if viewer.is_instructor else "",
+        back_label="Your cohorts",
+        **_session_view(site, review),
+    )
+
+
+@signed_in
+async def chart(request: Request, site: Site, visitor: Visitor) -> Response:
+    """The lesson chart for the levels in the address (a session page links its own levels):
+    the picture shows nothing the page does not, so it needs no access decision of its own."""
+    titles = lesson_titles(site)
+    given = request.query_params
+    if any(key not in titles or value not in LEVELS for key, value in given.items()):
+        return not_found(site, request, visitor)
+    levels = {lesson_id: given.get(lesson_id, "gap") for lesson_id in titles}
+    png = await run_in_threadpool(lambda: lesson_chart(site.courses.content, levels).png)
+    return Response(
+        png, media_type="image/png", headers={"cache-control": "private, max-age=86400"}
+    )

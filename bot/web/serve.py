@@ -1,0 +1,93 @@
+"""`python -m bot web` and `python -m bot web-login TELEGRAM_ID`.
+
+The site refuses to start without WEB_SECRET_KEY: it signs every sign-in link, and a default
+would let anyone who read the source make one. uvicorn's access log is off because a sign-in
+URL carries its token in the query string; the site logs sign-ins itself, without tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+
+from bot import charts, web_login
+from bot.config import Settings
+from bot.courses import CourseService
+from bot.engine.content import DIALOGUES_DIR, load_content
+from bot.web.app import create_app
+from storage.database import open_database
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+NO_SECRET = (
+    "WEB_SECRET_KEY is not set. The review site signs its sign-in links with it; set a long "
+    "random value in .env, e.g. the output of: "
+    'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+)
+
+
+class WebSetupError(Exception):
+    """The site cannot start or issue a link as configured; the message says what to do."""
+
+
+def _parts(settings: Settings) -> tuple[CourseService, sessionmaker[Session]]:
+    if not settings.web_secret_key:
+        raise WebSetupError(NO_SECRET)
+    content = load_content(settings.dialogues_dir or DIALOGUES_DIR)
+    sessions = open_database(settings.database_url, settings.database_pool_size)
+    return CourseService(sessions, content, settings.admin_ids), sessions
+
+
+def build_app(settings: Settings) -> Starlette:
+    courses, sessions = _parts(settings)
+    return create_app(courses, sessions, settings.web_secret_key, settings.web_base_url)
+
+
+def serve(settings: Settings) -> None:
+    app = build_app(settings)
+    # The first lesson chart imports matplotlib (~0.5 s): do it now, not in a visitor's request.
+    threading.Thread(target=charts.warm_up, name="chart-warm-up", daemon=True).start()
+    log.info(
+        "review site listening host=%s port=%d url=%s",
+        settings.web_host,
+        settings.web_port,
+        settings.web_base_url,
+    )
+    uvicorn.run(
+        app,
+        host=settings.web_host,
+        port=settings.web_port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+def login_url(settings: Settings, telegram_id: int) -> str:
+    """A one-time sign-in URL for the Parley user with this Telegram id."""
+    courses, sessions = _parts(settings)
+    try:
+        viewer = courses.viewer_for_telegram(telegram_id)
+        if viewer is None:
+            raise WebSetupError(
+                f"Telegram user {telegram_id} is unknown to Parley: they must send /start to "
+                "the bot first, or be made an instructor (python -m bot instructors add ID)"
+            )
+        if not viewer.is_instructor:
+            log.warning(
+                "Telegram user %d is not an instructor: the site will show them no cohorts",
+                telegram_id,
+            )
+        with sessions.begin() as db:
+            return web_login.issue_login_url(
+                db, viewer.user_id, settings.web_base_url, settings.web_secret_key, utcnow()
+            )
+    finally:
+        engine = sessions.kw["bind"]
+        engine.dispose()

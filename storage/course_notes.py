@@ -1,0 +1,141 @@
+"""Queries for one session under review: its lines with ids, instructors' annotations and
+verdicts on the bot's levels, and feedback to the student (issue 4).
+
+The caller has already asked `bot.access` whether the viewer may see or change the session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, update
+
+from storage.course_models import Annotation, Feedback, LevelVerdict
+from storage.courses import INSTRUCTORS, USERS
+from storage.messaging import Db, connection_of
+from storage.models import TranscriptLine
+
+LINES = cast(Table, TranscriptLine.__table__)
+ANNOTATIONS = cast(Table, Annotation.__table__)
+VERDICTS = cast(Table, LevelVerdict.__table__)
+FEEDBACK = cast(Table, Feedback.__table__)
+
+
+# ---- one session: lines, annotations, verdicts, feedback --------------------------------------
+def lines_with_ids(db: Db, session_id: int) -> list[tuple[int, datetime, str, str | None, str]]:
+    query = (
+        select(LINES.c.id, LINES.c.at, LINES.c.sender, LINES.c.question_id, LINES.c.text)
+        .where(LINES.c.session_id == session_id)
+        .order_by(LINES.c.id)
+    )
+    return [tuple(r) for r in connection_of(db).execute(query)]
+
+
+def line_session(db: Db, line_id: int) -> int | None:
+    found = (
+        connection_of(db)
+        .execute(select(LINES.c.session_id).where(LINES.c.id == line_id))
+        .scalar_one_or_none()
+    )
+    return None if found is None else int(found)
+
+
+def _author() -> tuple[Any, Any, Any]:
+    return USERS.c.id, USERS.c.display_name, INSTRUCTORS.c.name
+
+
+def annotations_of(db: Db, session_id: int) -> list[tuple[Any, ...]]:
+    """(id, line id, lesson, comment, created, author id, display name, instructor name)."""
+    query = (
+        select(
+            ANNOTATIONS.c.id,
+            ANNOTATIONS.c.line_id,
+            ANNOTATIONS.c.lesson_id,
+            ANNOTATIONS.c.comment,
+            ANNOTATIONS.c.created_at,
+            *_author(),
+        )
+        .outerjoin(USERS, USERS.c.id == ANNOTATIONS.c.author_id)
+        .outerjoin(INSTRUCTORS, INSTRUCTORS.c.user_id == ANNOTATIONS.c.author_id)
+        .where(ANNOTATIONS.c.session_id == session_id)
+        .order_by(ANNOTATIONS.c.id)
+    )
+    return [tuple(r) for r in connection_of(db).execute(query)]
+
+
+def add_annotation(
+    db: Db, session_id: int, line_id: int | None, author_id: int, lesson: str, comment: str,
+    now: datetime,
+) -> None:  # fmt: skip
+    connection_of(db).execute(
+        insert(ANNOTATIONS).values(
+            session_id=session_id,
+            line_id=line_id,
+            author_id=author_id,
+            lesson_id=lesson,
+            comment=comment,
+            created_at=now,
+        )
+    )
+
+
+def verdicts_of(db: Db, session_id: int) -> list[tuple[Any, ...]]:
+    """(lesson, agree, author id, display name, instructor name) in the order given."""
+    query = (
+        select(VERDICTS.c.lesson_id, VERDICTS.c.agree, *_author())
+        .join(USERS, USERS.c.id == VERDICTS.c.author_id)
+        .outerjoin(INSTRUCTORS, INSTRUCTORS.c.user_id == VERDICTS.c.author_id)
+        .where(VERDICTS.c.session_id == session_id)
+        .order_by(VERDICTS.c.id)
+    )
+    return [tuple(r) for r in connection_of(db).execute(query)]
+
+
+def set_verdict(
+    db: Db, session_id: int, lesson: str, author_id: int, agree: bool, now: datetime
+) -> None:
+    """One verdict per instructor, session and lesson; a second one replaces the first."""
+    connection = connection_of(db)
+    changed = connection.execute(
+        update(VERDICTS)
+        .where(
+            VERDICTS.c.session_id == session_id,
+            VERDICTS.c.lesson_id == lesson,
+            VERDICTS.c.author_id == author_id,
+        )
+        .values(agree=agree, created_at=now)
+    ).rowcount
+    if not changed:
+        connection.execute(
+            insert(VERDICTS).values(
+                session_id=session_id,
+                lesson_id=lesson,
+                author_id=author_id,
+                agree=agree,
+                created_at=now,
+            )
+        )
+
+
+def feedback_of(db: Db, session_id: int) -> list[tuple[int, str, str, datetime]]:
+    query = (
+        select(FEEDBACK.c.id, FEEDBACK.c.author_name, FEEDBACK.c.text, FEEDBACK.c.created_at)
+        .where(FEEDBACK.c.session_id == session_id)
+        .order_by(FEEDBACK.c.id)
+    )
+    return [tuple(r) for r in connection_of(db).execute(query)]
+
+
+def add_feedback(
+    db: Db, session_id: int, author_id: int, author_name: str, text: str, now: datetime
+) -> None:
+    connection_of(db).execute(
+        insert(FEEDBACK).values(
+            session_id=session_id,
+            author_id=author_id,
+            author_name=author_name[:128],
+            text=text,
+            created_at=now,
+        )
+    )

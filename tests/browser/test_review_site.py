@@ -1,0 +1,218 @@
+"""An instructor uses the review site in real headless Chromium, next to the real bot process
+on the fake Telegram, all on one SQLite file: sign in with a link from `web-login`, open the
+cohort, open the session, annotate, send feedback, and the student receives it in Telegram.
+The same pages are then checked at a phone's width."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from bot.coach import CoachService
+from bot.courses import CourseService
+from bot.engine.content import load_content
+from storage.database import open_database
+from storage.models import OutboxMessage, utcnow
+from tests.e2e.console_process import REPO, bot_env
+from tests.e2e.telegram_process import ParleyProcess, fake_bot_api
+from tests.fakes import FakeBotApi
+from tests.web import seed
+
+pytestmark = pytest.mark.timeout(180)
+SECRET = "browser-test-secret-key"
+FEEDBACK = "Good preparation, Sofia. Before Friday, price your sister's room as a real option."
+
+
+@dataclass
+class Course:
+    database: Path
+    site: str
+    cohort_id: int
+    session_id: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed_course(database: Path) -> tuple[int, int]:
+    """Iris teaches "Negotiation 101"; Sofia (Telegram 1001) shared one coached session."""
+    content = load_content()
+    sessions = open_database(f"sqlite:///{database}")
+    coach = CoachService(sessions, content)
+    try:
+        courses = CourseService(sessions, content, frozenset())
+        cohort_id = seed.instructor_with_cohort(courses, 7001, "Iris", "Negotiation 101")
+        sofia = seed.Student(1001, "Sofia")
+        overrides = {"topic": seed.HOSTILE_TOPIC}
+        session_id = seed.coach(coach, sofia, "lease_single_issue", overrides)
+        seed.join_and_share(sessions, sofia.user_id, cohort_id, [session_id])
+        with sessions.begin() as db:  # the coaching replies were "sent" long ago
+            db.execute(update(OutboxMessage).values(delivered_at=utcnow()))
+    finally:
+        coach.close()
+        sessions.kw["bind"].dispose()
+    return cohort_id, session_id
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeBotApi]:
+    with fake_bot_api() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotApi) -> Iterator[Course]:
+    """The seeded database, the bot on the fake Telegram and the site, all running."""
+    database = tmp_path_factory.mktemp("browser") / "parley.db"
+    cohort_id, session_id = seed_course(database)
+    fake.user(1001, "Sofia")
+    bot = ParleyProcess(fake, database)
+    bot.start()
+    port = free_port()
+    site = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "web"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+        env=bot_env(database, WEB_SECRET_KEY=SECRET, WEB_PORT=str(port)),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{site}/healthz", timeout=1).text == "ok":
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "the site did not start"
+            time.sleep(0.2)
+        yield Course(database, site, cohort_id, session_id)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=20)
+        bot.stop()
+        print("site output:\n" + output + "\n" + bot.output(80))  # shown when a test failed
+
+
+def login_link(course: Course, telegram_id: int = 7001) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "web-login", str(telegram_id)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=bot_env(course.database, WEB_SECRET_KEY=SECRET, WEB_BASE_URL=course.site),
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def watch(page: Any) -> list[str]:
+    """Collect what must never happen: dialogs (a script ran) and console errors (e.g. CSP)."""
+    problems: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            problems.append(f"console: {message.text}")
+
+    page.on("dialog", on_dialog)
+    page.on("console", on_console)
+    return problems
+
+
+def test_an_instructor_reviews_a_session_and_the_student_receives_the_feedback(
+    chromium: Any, course: Course, fake: FakeBotApi
+) -> None:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = watch(page)
+
+    page.goto(login_link(course))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{course.site}/")
+    assert page.get_by_role("heading", name="Your cohorts").is_visible()
+    cookie = next(c for c in context.cookies() if c["name"] == "parley_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+    page.get_by_role("link", name="Negotiation 101").click()
+    page.wait_for_url(f"{course.site}/cohorts/{course.cohort_id}")
+    assert page.locator("table.grid tbody tr").filter(has_text="Sofia").count() == 1
+    assert page.locator("td .level-risk").count() >= 1
+
+    page.get_by_role("link", name="Sofia").click()
+    page.locator(f'a[href="/sessions/{course.session_id}"]').click()
+    page.wait_for_url(f"{course.site}/sessions/{course.session_id}")
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == seed.HOSTILE_TOPIC  # shown as text; the <script> inside never ran
+
+    answer = page.locator("article.row").filter(has=page.locator("p.said", has_text="They do"))
+    assert "power.them-needs-it-more" in answer.locator("aside").inner_text()
+    answer.locator("summary", has_text="Annotate").click()
+    answer.locator("select[name=lesson_id]").select_option("power")
+    answer.locator("textarea[name=comment]").fill("She assumes the landlord needs her; ask why.")
+    answer.get_by_role("button", name="Save annotation").click()
+    assert page.get_by_role("status").inner_text() == "Annotation saved."
+    answer = page.locator("article.row").filter(has=page.locator("p.said", has_text="They do"))
+    assert "ask why" in answer.locator(".note").inner_text()
+
+    page.locator("#lesson-power").get_by_role("button", name="Disagree").click()
+    assert page.get_by_role("status").inner_text() == "Your verdict is saved."
+    assert "Iris: disagrees" in page.locator("#lesson-power").inner_text()
+
+    page.get_by_label("Message (sent to the student in Telegram)").fill(FEEDBACK)
+    page.get_by_role("button", name="Send feedback").click()
+    assert "Feedback queued" in page.get_by_role("status").inner_text()
+    assert FEEDBACK in page.locator("#report").inner_text()
+
+    # The running bot's outbox sweep (every 15 s) delivers it to the student's chat.
+    received = fake.user(1001, "Sofia").wait_for_text(FEEDBACK, timeout=40)
+    assert "Iris" in received.shown
+    assert problems == []
+    context.close()
+
+
+def test_the_pages_fit_a_phone_screen(chromium: Any, course: Course) -> None:
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    problems = watch(page)
+    page.goto(login_link(course))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{course.site}/")
+    for path in ("/", f"/cohorts/{course.cohort_id}", f"/sessions/{course.session_id}"):
+        page.goto(course.site + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide on a 375px screen"
+    # The wide lesson table scrolls inside its own box instead of widening the page.
+    page.goto(f"{course.site}/cohorts/{course.cohort_id}")
+    box = page.locator("div.scroll").first.bounding_box()
+    assert box is not None and box["width"] <= 375
+    page.goto(f"{course.site}/sessions/{course.session_id}")
+    send = page.get_by_role("button", name="Send feedback")
+    send.scroll_into_view_if_needed()
+    button = send.bounding_box()
+    assert button is not None and button["x"] >= 0 and button["x"] + button["width"] <= 375
+    font = page.evaluate("getComputedStyle(document.querySelector('p.said')).fontSize")
+    assert float(font.removesuffix("px")) >= 14
+    assert problems == []
+    context.close()

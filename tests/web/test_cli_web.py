@@ -1,0 +1,112 @@
+"""`python -m bot web-login TELEGRAM_ID` and `python -m bot web` as real processes."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+import httpx
+
+from tests.e2e.console_process import REPO, bot_env
+from tests.web.conftest import NONCE_RE, SECRET, World
+
+BASE = "http://parley.test:8080"
+
+
+def cli(database: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=bot_env(database, **env),
+        timeout=60,
+        check=False,
+    )
+
+
+def database_of(world: World) -> Path:
+    url = str(world.sessions.kw["bind"].url)
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def test_web_login_prints_a_full_url_that_signs_the_instructor_in(world: World) -> None:
+    done = cli(database_of(world), "web-login", "7001", WEB_SECRET_KEY=SECRET, WEB_BASE_URL=BASE)
+    assert done.returncode == 0, done.stderr
+    url = done.stdout.strip()
+    assert url.startswith(f"{BASE}/login?token=") and "\n" not in url
+    client = world.client()
+    landing = client.get(url.removeprefix(BASE))
+    nonce = NONCE_RE.search(landing.text)
+    assert nonce is not None
+    token = unquote(url.partition("token=")[2])
+    assert client.post("/login", data={"token": token, "nonce": nonce.group(1)}).status_code == 303
+    assert "Negotiation 101" in client.get("/").text
+
+
+def test_web_login_refuses_an_unknown_user_and_a_missing_secret(world: World) -> None:
+    unknown = cli(database_of(world), "web-login", "424242", WEB_SECRET_KEY=SECRET)
+    assert unknown.returncode == 1 and "unknown to Parley" in unknown.stderr
+    assert unknown.stdout == ""
+    no_secret = cli(database_of(world), "web-login", "7001", WEB_SECRET_KEY="")
+    assert no_secret.returncode == 1 and "WEB_SECRET_KEY is not set" in no_secret.stderr
+    assert no_secret.stdout == ""
+
+
+def test_the_site_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    done = cli(tmp_path / "parley.db", "web", WEB_SECRET_KEY="")
+    assert done.returncode == 1
+    assert "WEB_SECRET_KEY is not set" in done.stderr and "secrets.token_urlsafe" in done.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_web_serves_the_site_and_logs_no_tokens(world: World) -> None:
+    database = database_of(world)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"WEB_SECRET_KEY": SECRET, "WEB_PORT": str(port), "LOG_LEVEL": "DEBUG"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "web"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+        env=bot_env(database, **env),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).text == "ok":
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "the site did not start"
+            time.sleep(0.2)
+        url = cli(database, "web-login", "7001", **env).stdout.strip()
+        assert url.startswith(f"{base}/login?token=")
+        with httpx.Client(base_url=base, follow_redirects=False) as browser:
+            assert browser.get("/").headers["location"] == "/signin"
+            landing = browser.get(url.removeprefix(base))
+            nonce = NONCE_RE.search(landing.text)
+            assert nonce is not None
+            token = unquote(url.partition("token=")[2])
+            signed = browser.post("/login", data={"token": token, "nonce": nonce.group(1)})
+            assert signed.status_code == 303
+            assert "Negotiation 101" in browser.get("/").text
+            cookie = browser.cookies.get("parley_session")
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=20)
+    assert "review site listening" in output and "web sign-in user=" in output
+    assert token not in output and token.partition(".")[0] not in output
+    assert cookie and cookie not in output
