@@ -17,15 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.callbacks import MAX_ROW_ID
 from storage import courses as store
 from storage import repository as repo
 
-MAX_ROW_ID = 2**31 - 1
-"""Row ids are 32-bit integers on PostgreSQL: a larger id typed or forged by a person cannot
-name anything, and must not reach a query (PostgreSQL would refuse the comparison)."""
-
 
 def is_row_id(value: int) -> bool:
+    """Row ids are 32-bit integers on PostgreSQL: a larger id typed or forged by a person
+    cannot name anything, and must not reach a query (PostgreSQL would refuse it)."""
     return 0 < value <= MAX_ROW_ID
 
 

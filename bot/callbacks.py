@@ -42,6 +42,18 @@ def forget(choice: str) -> str:
     return f"{PREFIX}:f:{choice}"
 
 
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id is refused before any query
+
+
+def row_id(text: str) -> int | None:
+    """A database id typed or sent back by a client, or None. ASCII digits only
+    (`"²".isdigit()` is true but `int("²")` fails) and within the integer column's range."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ROW_ID else None
+
+
 def make(action: str, *args: int) -> str:
     """A feature button's payload (`action` registered in ACTIONS with len(args) arguments)."""
     assert ACTIONS.get(action) == len(args), action
@@ -58,6 +70,9 @@ def parse(data: str) -> Callback | None:
         return None
     if action == "f":
         return Callback(action, (args[0],)) if args[0] in ("yes", "no") else None
-    if not all(arg.isdigit() and len(arg) < 12 for arg in args):
+    if not all(arg.isascii() and arg.isdigit() and len(arg) < 11 for arg in args):
         return None
-    return Callback(action, tuple(int(arg) for arg in args))
+    values = tuple(int(arg) for arg in args)
+    if any(value > MAX_ROW_ID for value in values):
+        return None
+    return Callback(action, values)

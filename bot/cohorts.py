@@ -20,6 +20,7 @@ from bot.course_types import (
     Membership,
     NotAnInstructorError,
 )
+from storage import course_notes as notes_store
 from storage import courses as store
 from storage import repository as repo
 from storage.records import UserRecord
@@ -162,5 +163,5 @@ def memberships(db: repo.Db, user_id: int) -> list[Membership]:
 def access_log_for(db: repo.Db, student_user_id: int, limit: int = 50) -> list[AccessEntry]:
     return [
         AccessEntry(at=at, viewer_name=name, session_id=sid, session_title=title, via=via)
-        for at, name, sid, title, via in store.access_log(db, student_user_id, limit)
+        for at, name, sid, title, via in notes_store.access_log(db, student_user_id, limit)
     ]

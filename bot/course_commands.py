@@ -26,7 +26,7 @@ JOIN_PENDING = "join:"
 def parse_id(text: str) -> int | None:
     """A session or user id typed by a person (`12` or `#12`); None for anything else."""
     ident = text.strip().lstrip("#")
-    return int(ident) if ident.isdigit() and len(ident) < 16 else None
+    return int(ident) if ident.isascii() and ident.isdigit() and len(ident) < 16 else None
 
 
 class CourseCommands(SessionCommands):

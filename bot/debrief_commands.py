@@ -68,8 +68,8 @@ class DebriefCommands(TurnState):
                 self._reshow()
                 return
             self._debrief_for(latest, str(latest))
-        elif ident.isdigit() and len(ident) < 12:
-            self._debrief_for(int(ident), ident)
+        elif (session_id := callbacks.row_id(ident)) is not None:
+            self._debrief_for(session_id, ident)
         else:
             self._refuse("debrief_unknown", ident=args.strip()[:20])
 

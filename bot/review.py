@@ -105,7 +105,7 @@ def session_review(
             mine[lesson] = bool(agree)
     feedback = [FeedbackInfo(*f) for f in notes_store.feedback_of(db, session_id)]
     if owner.id != viewer.user_id:
-        store.log_access(db, owner.id, viewer.user_id, viewer.name, session_id, via, now)
+        notes_store.log_access(db, owner.id, viewer.user_id, viewer.name, session_id, via, now)
     return SessionReview(
         session_id=row.id,
         student_user_id=owner.id,

@@ -81,7 +81,7 @@ class SessionCommands(TurnState):
             self._send(self.content.say("resume_which", self.fmt), buttons=buttons)
             return
         ident = args.lstrip("#")
-        self._resume_id(int(ident) if ident.isdigit() and len(ident) < 12 else None, args)
+        self._resume_id(callbacks.row_id(ident), args)
 
     def _resume_id(self, session_id: int | None, shown: str) -> None:
         row = repo.lock_session(self.db, session_id) if session_id is not None else None

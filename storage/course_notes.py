@@ -1,5 +1,6 @@
 """Queries for one session under review: its lines with ids, instructors' annotations and
-verdicts on the bot's levels, and feedback to the student (issue 4).
+verdicts on the bot's levels, feedback to the student, and the access log of who read it
+(issue 4).
 
 The caller has already asked `bot.access` whether the viewer may see or change the session.
 """
@@ -11,8 +12,8 @@ from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, update
 
-from storage.course_models import Annotation, Feedback, LevelVerdict
-from storage.courses import INSTRUCTORS, USERS
+from storage.course_models import AccessLogEntry, Annotation, Feedback, LevelVerdict
+from storage.courses import INSTRUCTORS, SESSIONS, USERS
 from storage.messaging import Db, connection_of
 from storage.models import TranscriptLine
 
@@ -20,6 +21,7 @@ LINES = cast(Table, TranscriptLine.__table__)
 ANNOTATIONS = cast(Table, Annotation.__table__)
 VERDICTS = cast(Table, LevelVerdict.__table__)
 FEEDBACK = cast(Table, Feedback.__table__)
+ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
 
 
 # ---- one session: lines, annotations, verdicts, feedback --------------------------------------
@@ -139,3 +141,48 @@ def add_feedback(
             created_at=now,
         )
     )
+
+
+# ---- access log -------------------------------------------------------------------------------
+def log_access(
+    db: Db,
+    student_id: int,
+    viewer_id: int,
+    viewer_name: str,
+    session_id: int | None,
+    via: str,
+    now: datetime,
+) -> None:
+    connection_of(db).execute(
+        insert(ACCESS_LOG).values(
+            student_id=student_id,
+            viewer_id=viewer_id,
+            viewer_name=viewer_name[:128],
+            session_id=session_id,
+            via=via[:16],
+            at=now,
+        )
+    )
+
+
+def access_log(
+    db: Db, student_id: int, limit: int = 50
+) -> list[tuple[datetime, str, int | None, str, str]]:
+    """(at, viewer name, session id, session title, via), newest first."""
+    query = (
+        select(
+            ACCESS_LOG.c.at,
+            ACCESS_LOG.c.viewer_name,
+            ACCESS_LOG.c.session_id,
+            SESSIONS.c.title,
+            ACCESS_LOG.c.via,
+        )
+        .outerjoin(SESSIONS, SESSIONS.c.id == ACCESS_LOG.c.session_id)
+        .where(ACCESS_LOG.c.student_id == student_id)
+        .order_by(ACCESS_LOG.c.at.desc(), ACCESS_LOG.c.id.desc())
+        .limit(limit)
+    )
+    return [
+        (r.at, str(r.viewer_name), r.session_id, str(r.title or ""), str(r.via))
+        for r in connection_of(db).execute(query)
+    ]

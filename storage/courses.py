@@ -1,4 +1,4 @@
-"""Queries for instructors, cohorts, membership, sharing and the access log (issue 4).
+"""Queries for instructors, cohorts, membership and sharing (issue 4).
 
 Same conventions as storage.repository: the caller owns the transaction and passes it in; no
 function commits. These functions record and read facts only: whether a viewer may see
@@ -16,7 +16,6 @@ from typing import cast
 from sqlalchemy import Table, and_, delete, exists, func, insert, select, update
 
 from storage.course_models import (
-    AccessLogEntry,
     Cohort,
     CohortInstructor,
     CohortMember,
@@ -31,7 +30,6 @@ COHORTS = cast(Table, Cohort.__table__)
 COHORT_INSTRUCTORS = cast(Table, CohortInstructor.__table__)
 MEMBERS = cast(Table, CohortMember.__table__)
 SHARES = cast(Table, SessionShare.__table__)
-ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
 SESSIONS = cast(Table, CoachingSession.__table__)
 USERS = cast(Table, User.__table__)
 
@@ -286,48 +284,3 @@ def session_shared_with(db: Db, session_id: int, instructor_id: int) -> bool:
         )
     )
     return bool(connection_of(db).execute(query).scalar())
-
-
-# ---- access log -------------------------------------------------------------------------------
-def log_access(
-    db: Db,
-    student_id: int,
-    viewer_id: int,
-    viewer_name: str,
-    session_id: int | None,
-    via: str,
-    now: datetime,
-) -> None:
-    connection_of(db).execute(
-        insert(ACCESS_LOG).values(
-            student_id=student_id,
-            viewer_id=viewer_id,
-            viewer_name=viewer_name[:128],
-            session_id=session_id,
-            via=via,
-            at=now,
-        )
-    )
-
-
-def access_log(
-    db: Db, student_id: int, limit: int = 50
-) -> list[tuple[datetime, str, int | None, str, str]]:
-    """(at, viewer name, session id, session title, via), newest first."""
-    query = (
-        select(
-            ACCESS_LOG.c.at,
-            ACCESS_LOG.c.viewer_name,
-            ACCESS_LOG.c.session_id,
-            SESSIONS.c.title,
-            ACCESS_LOG.c.via,
-        )
-        .outerjoin(SESSIONS, SESSIONS.c.id == ACCESS_LOG.c.session_id)
-        .where(ACCESS_LOG.c.student_id == student_id)
-        .order_by(ACCESS_LOG.c.at.desc(), ACCESS_LOG.c.id.desc())
-        .limit(limit)
-    )
-    return [
-        (r.at, str(r.viewer_name), r.session_id, str(r.title or ""), str(r.via))
-        for r in connection_of(db).execute(query)
-    ]

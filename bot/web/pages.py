@@ -25,7 +25,7 @@ NOT_FOUND = "There is nothing here, or it is not shared with you."
 NOTICES = {
     "annotated": "Annotation saved.",
     "verdict": "Your verdict is saved.",
-    "feedback": "Feedback queued: the student receives it in Telegram within a few seconds.",
+    "feedback": "Feedback queued: the student receives it in Telegram within about 15 seconds.",
 }
 
 

@@ -152,6 +152,21 @@ def test_forged_button_is_refused(chat: Chat) -> None:
     assert "couldn't read that button" in chat.text()
 
 
+def test_ids_beyond_the_database_integer_range_are_answered_like_unknown_ones(
+    chat: Chat,
+) -> None:
+    started(chat)
+    for ident in ("99999999999", "2147483648", "²"):
+        chat.says(f"/resume {ident}")
+        assert f"can't find session {ident}" in chat.text()
+        chat.says(f"/debrief {ident}")
+        assert ident in chat.text()
+    chat.send(button="v1:r:2147483648")
+    assert "couldn't read that button" in chat.text()
+    chat.send(button="v1:a:9999999999:1:0")
+    assert "couldn't read that button" in chat.text()
+
+
 def test_another_users_session_cannot_be_answered_or_resumed(service: CoachService) -> None:
     started(Chat(service, "ana"))
     ana_session = service.list_sessions("console", "ana")[0].id

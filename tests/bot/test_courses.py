@@ -309,3 +309,19 @@ def test_help_mentions_instructor_commands_only_to_instructors(school: Classroom
     school.ana.says("/help")
     assert "/students" not in school.ana.text()
     assert "/leave leaves it" in school.ana.text()
+
+
+def test_web_gives_instructors_a_one_time_sign_in_link_kept_out_of_transcripts(
+    school: Classroom,
+) -> None:
+    school.rivera.says("/web")
+    assert "isn't set up on this server" in school.rivera.text()
+    school.coach.configure_courses(web_base_url="https://review.example", web_secret="s" * 32)
+    school.rivera.says("/new")
+    school.rivera.says("/web")
+    link = re.search(r"https://review\.example/login\?token=\S+", school.rivera.text())
+    assert link, school.rivera.text()
+    own = school.coach.export(school.session_of(RIVERA))
+    assert own is not None and not any("token=" in line["text"] for line in own["transcript"])
+    school.ana.says("/web")
+    assert "for instructors" in school.ana.text() and "token=" not in school.ana.text()

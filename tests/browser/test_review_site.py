@@ -83,14 +83,15 @@ def course(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotApi) -> Iterat
     bot.start()
     port = free_port()
     site = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "web"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=REPO,
-        env=bot_env(database, WEB_SECRET_KEY=SECRET, WEB_PORT=str(port)),
-    )
+    log_file = database.parent / "web.log"  # a file, not a pipe: a full pipe would block it
+    with log_file.open("w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "web"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=bot_env(database, WEB_SECRET_KEY=SECRET, WEB_PORT=str(port)),
+        )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -104,9 +105,9 @@ def course(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotApi) -> Iterat
         yield Course(database, site, cohort_id, session_id)
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=20)
+        server.wait(timeout=20)
         bot.stop()
-        print("site output:\n" + output + "\n" + bot.output(80))  # shown when a test failed
+        print("site output:\n" + log_file.read_text()[-5000:] + "\n" + bot.output(80))
 
 
 def login_link(course: Course, telegram_id: int = 7001) -> str:

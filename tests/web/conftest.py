@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import func, select
@@ -109,10 +110,8 @@ def sign_in(world: World, client: TestClient, user_id: int) -> str:
     assert landing.status_code == 200, landing.text
     nonce = NONCE_RE.search(landing.text)
     assert nonce is not None
-    token = link.partition("token=")[2]
-    from urllib.parse import unquote
-
-    done = client.post("/login", data={"token": unquote(token), "nonce": nonce.group(1)})
+    token = unquote(link.partition("token=")[2])
+    done = client.post("/login", data={"token": token, "nonce": nonce.group(1)})
     assert done.status_code == 303 and done.headers["location"] == "/", done.text
     return csrf_of(client)
 

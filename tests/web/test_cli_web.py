@@ -74,14 +74,15 @@ def test_web_serves_the_site_and_logs_no_tokens(world: World) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {"WEB_SECRET_KEY": SECRET, "WEB_PORT": str(port), "LOG_LEVEL": "DEBUG"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "web"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=REPO,
-        env=bot_env(database, **env),
-    )
+    log_file = database.parent / "web.log"  # a file, not a pipe: DEBUG output never blocks it
+    with log_file.open("w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "web"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=bot_env(database, **env),
+        )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -106,7 +107,8 @@ def test_web_serves_the_site_and_logs_no_tokens(world: World) -> None:
             cookie = browser.cookies.get("parley_session")
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=20)
+        server.wait(timeout=20)
+    output = log_file.read_text()
     assert "review site listening" in output and "web sign-in user=" in output
     assert token not in output and token.partition(".")[0] not in output
     assert cookie and cookie not in output
