@@ -28,9 +28,12 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A launched headless Chromium browser (playwright.sync_api.Browser)."""
+    """A launched headless Chromium browser (playwright.sync_api.Browser).
+
+    Module-scoped, not session-scoped: Playwright's sync API keeps an event loop running on the
+    main thread while it is open, and every later test that calls `asyncio.run` would fail."""
     reason = _missing()
     if reason is not None:
         if os.environ.get("CI"):

@@ -175,7 +175,7 @@ def test_inbox_keeps_a_batch_until_each_update_is_finished(
         assert repo.pending_inbox(db) == [(11, {"update_id": 11})]
 
 
-def test_upgrading_from_0002_copies_existing_answers_onto_their_session(tmp_path: Path) -> None:
+def test_upgrading_from_0002_keeps_every_session_and_copies_answers_onto_it(tmp_path: Path) -> None:
     from alembic import command
     from sqlalchemy import text
 
@@ -208,6 +208,10 @@ def test_upgrading_from_0002_copies_existing_answers_onto_their_session(tmp_path
     command.upgrade(alembic_config(engine), "head")
     with engine.connect() as connection:
         record = repo.get_session(connection, 1)
+        # 0005 rebuilds `users`: with foreign keys on, dropping the old table would have
+        # cascaded to every session. They must be kept, and enforcement back on afterwards.
+        foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
     engine.dispose()
+    assert foreign_keys == 1
     assert record is not None
     assert record.answer_map == {"consent": ["start", "OK"], "topic": ["A raise", "A raise"]}
