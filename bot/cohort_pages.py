@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from datetime import datetime
 from typing import Any
 
 from bot import access
@@ -24,12 +25,14 @@ from bot.course_types import (
     StudentSession,
 )
 from bot.engine.content import Content
+from storage import course_notes as notes_store
 from storage import course_review as review_store
 from storage import courses as store
 from storage import repository as repo
 
 MAX_QUERY = 200
 MAX_PER_PAGE = 200
+MAX_COUNTED = 1000  # beyond this the page says "1000 or more"; counting on is a full scan
 
 
 def _paging(total: int, page: int, per_page: int) -> tuple[int, int, int]:
@@ -119,7 +122,7 @@ def student_sessions(
     if not rows and not store.is_member(db, cohort_id, student_user_id):
         return None
     levels: dict[int, dict[str, str]] = {}
-    for session_id, lesson, level, _rules in review_store.findings_of(db, [r[0] for r in rows]):
+    for session_id, lesson, level in review_store.levels_of(db, [r[0] for r in rows]):
         levels.setdefault(session_id, {})[lesson] = level
     return [
         StudentSession(sid, title, status, started, completed, levels.get(sid, {}), how)
@@ -128,23 +131,34 @@ def student_sessions(
 
 
 def search(
-    db: repo.Db, viewer: Viewer, cohort_id: int, query: str, page: int = 1, per_page: int = 20
+    db: repo.Db,
+    viewer: Viewer,
+    cohort_id: int,
+    query: str,
+    now: datetime,
+    page: int = 1,
+    per_page: int = 20,
 ) -> SearchPage | None:
-    """Transcript lines containing `query` (case-insensitive, % and _ taken literally) in the
-    cohort's shared sessions, newest first."""
+    """What students wrote containing `query` (case-insensitive, % and _ taken literally) in
+    the cohort's shared sessions, newest first. Every session shown is logged as viewed."""
     if not access.may_manage_cohort(db, viewer, cohort_id):
         return None
     text = query.strip()[:MAX_QUERY]
     if not text:
         return SearchPage([], 1, 1, 0, "")
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    total = review_store.count_matches(db, cohort_id, text)
+    total = review_store.count_matches(db, cohort_id, text, MAX_COUNTED)
     page, pages, offset = _paging(total, page, per_page)
     rows = review_store.search_lines(db, cohort_id, text, offset, per_page)
     hits = [
         SearchHit(lid, sid, uid, store.person_name(name, None, uid), title, at, sender, line)
         for lid, sid, uid, name, title, at, sender, line in rows
     ]
+    # A matching line is part of a transcript: each session shown is a view the student sees.
+    for session_id, student_id in sorted({(hit.session_id, hit.student_user_id) for hit in hits}):
+        notes_store.log_access(
+            db, student_id, viewer.user_id, viewer.name, session_id, "search", now
+        )
     return SearchPage(hits, page, pages, total, text)
 
 
@@ -161,7 +175,7 @@ def cohort_csv(db: repo.Db, content: Content, viewer: Viewer, cohort_id: int) ->
     lesson_ids = [lesson.id for lesson in content.book.lessons]
     sessions = review_store.cohort_sessions(db, cohort_id)
     levels: dict[int, dict[str, str]] = {}
-    for session_id, lesson, level, _r in review_store.findings_of(db, [s[2] for s in sessions]):
+    for session_id, lesson, level in review_store.levels_of(db, [s[2] for s in sessions]):
         levels.setdefault(session_id, {})[lesson] = level
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

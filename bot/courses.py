@@ -139,7 +139,7 @@ class CourseService:
     ) -> SearchPage | None:
         with self._transaction() as db:
             return cohort_pages.search(
-                db, self._fresh(db, viewer), cohort_id, query, page, per_page
+                db, self._fresh(db, viewer), cohort_id, query, self.clock(), page, per_page
             )
 
     def annotate(

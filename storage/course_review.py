@@ -197,6 +197,16 @@ def findings_of(db: Db, session_ids: Sequence[int]) -> list[tuple[int, str, str,
     ]
 
 
+def levels_of(db: Db, session_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(session id, lesson, level): findings without their evidence, for tables and CSV."""
+    if not session_ids:
+        return []
+    query = select(FINDINGS.c.session_id, FINDINGS.c.lesson_id, FINDINGS.c.level).where(
+        FINDINGS.c.session_id.in_(session_ids)
+    )
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in connection_of(db).execute(query)]
+
+
 def cohort_sessions(db: Db, cohort_id: int) -> list[tuple[Any, ...]]:
     """(student name, user id, session id, title, status, completed) of every shared session."""
     query = (
@@ -229,11 +239,14 @@ def _matching(db: Db, cohort_id: int, text: str) -> Any:
         matches = LINES.c.text.ilike(pattern, escape="\\")
     else:
         matches = LINES.c.text.like(pattern, escape="\\")
-    return (LINES.c.session_id.in_(shared), matches)
+    # What students wrote: the bot's questions are the same for everyone and would drown it.
+    return (LINES.c.session_id.in_(shared), LINES.c.sender == "user", matches)
 
 
-def count_matches(db: Db, cohort_id: int, text: str) -> int:
-    query = select(func.count()).select_from(LINES).where(*_matching(db, cohort_id, text))
+def count_matches(db: Db, cohort_id: int, text: str, cap: int) -> int:
+    """How many lines match, counting no further than `cap` (the page says "cap or more")."""
+    hits = select(LINES.c.id).where(*_matching(db, cohort_id, text)).limit(cap).subquery()
+    query = select(func.count()).select_from(hits)
     return int(connection_of(db).execute(query).scalar_one())
 
 
