@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -110,30 +111,33 @@ def _download(body: str, media: str, filename: str, policy: str | None = None) -
     return Response(body, media_type=media, headers=headers)
 
 
+async def _export(
+    request: Request, site: Site, visitor: Visitor
+) -> tuple[int, dict[str, Any]] | None:
+    """The session's JSON export if the visitor may read it (logged as a view), else None."""
+    session_id = number(request, "session_id")
+    if session_id is None:
+        return None
+    data = await run_in_threadpool(site.courses.session_export, visitor.viewer, session_id)
+    return None if data is None else (session_id, data)
+
+
 @signed_in
 async def export_json(request: Request, site: Site, visitor: Visitor) -> Response:
-    session_id = number(request, "session_id")
-    data = (
-        await run_in_threadpool(site.courses.session_export, visitor.viewer, session_id)
-        if session_id is not None
-        else None
-    )
-    if data is None:
+    found = await _export(request, site, visitor)
+    if found is None:
         return not_found(site, request, visitor)
+    session_id, data = found
     body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return _download(body, "application/json", f"parley-session-{session_id}.json")
 
 
 @signed_in
 async def export_html(request: Request, site: Site, visitor: Visitor) -> Response:
-    session_id = number(request, "session_id")
-    data = (
-        await run_in_threadpool(site.courses.session_export, visitor.viewer, session_id)
-        if session_id is not None
-        else None
-    )
-    if data is None:
+    found = await _export(request, site, visitor)
+    if found is None:
         return not_found(site, request, visitor)
+    session_id, data = found
     body = export_document(site.courses.content, data, "html")
     return _download(body, "text/html", f"parley-session-{session_id}.html", EXPORT_POLICY)
 
