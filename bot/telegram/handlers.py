@@ -70,6 +70,8 @@ class UpdateHandler:
         kind, state = await self._route(update)
         elapsed = time.perf_counter() - started
         self.metrics.update_handled(kind, elapsed)
+        if not log.isEnabledFor(logging.INFO):
+            return  # the chat's hash costs a blake2b per update, for a line nobody keeps
         chat = update.effective_chat
         log.info(
             "update id=%d chat=%s kind=%s state=%s latency_ms=%.1f",

@@ -29,3 +29,13 @@ def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
             for row in message.buttons
         ]
     )
+
+
+def keyboard_json(message: Outbound) -> dict[str, object]:
+    """The same keyboard as `keyboard`, as the Bot API's JSON (for raw calls)."""
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row]
+            for row in message.buttons
+        ]
+    }

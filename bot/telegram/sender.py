@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Sequence
 from datetime import timedelta
 
 from telegram import Bot, InputFile
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBUserWarning
 
 from bot.coach import CoachService, Outbound
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.keyboards import OpenKeyboards
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks
-from bot.telegram.render import keyboard, message_text
+from bot.telegram.render import keyboard, keyboard_json, message_text
 
 log = logging.getLogger(__name__)
+# do_api_request warns that Bot.send_message etc. exist; the raw calls are on purpose (_transmit).
+warnings.filterwarnings(
+    "ignore", message=".*Bot.(sendMessage|editMessageReplyMarkup)", category=PTBUserWarning
+)
 
 CHANNEL = "telegram"
 MARK_EVERY = 0.2
@@ -130,14 +136,18 @@ class OutboxSender:
         chat_id = int(message.chat_id)
         file = message.attachment
         if file is None:
-            sent = await self.bot.send_message(
-                chat_id=chat_id,
-                text=message_text(message),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message),
-            )
-            if message.question is not None and message.buttons:
-                self.keyboards.shown(message.chat_id, sent.message_id, message.question)
+            # Raw call: PTB's send_message would build a `Message` from the answer, and nothing
+            # here reads more than its id (see docs/decisions.md for what it saves).
+            params: dict[str, object] = {
+                "chat_id": chat_id,
+                "text": message_text(message),
+                "parse_mode": ParseMode.HTML.value,
+            }
+            if message.buttons:
+                params["reply_markup"] = keyboard_json(message)
+            sent = await self.bot.do_api_request("sendMessage", api_kwargs=params)
+            if message.question is not None and message.buttons and isinstance(sent, dict):
+                self.keyboards.shown(message.chat_id, int(sent["message_id"]), message.question)
             return
         upload = InputFile(file.data, filename=file.filename)
         caption = message.text[:CAPTION_LIMIT] or None
@@ -162,8 +172,9 @@ class OutboxSender:
         """Remove an answered question's buttons; best effort (the stale-button answer covers
         a keyboard that stays), so a failure is logged, never retried."""
         try:
-            await self.bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=message_id, reply_markup=None
+            # Raw for the same reason as sendMessage; no reply_markup removes the keyboard.
+            await self.bot.do_api_request(
+                "editMessageReplyMarkup", api_kwargs={"chat_id": chat_id, "message_id": message_id}
             )
         except TelegramError as exc:
             log.info("old keyboard not removed error=%s", type(exc).__name__)

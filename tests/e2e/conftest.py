@@ -22,9 +22,5 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 def parley(fake: FakeBotApi, tmp_path: Path) -> Iterator[ParleyProcess]:
-    bot = ParleyProcess(fake, tmp_path / "parley.db")
-    try:
-        yield bot.start()
-    finally:
-        bot.stop()
-        print(bot.output(250))  # shown by pytest only when a test failed
+    with ParleyProcess(fake, tmp_path / "parley.db").started(250) as bot:
+        yield bot

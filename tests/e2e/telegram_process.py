@@ -160,6 +160,16 @@ class ParleyProcess:
                 self.process.kill()
         self._reap()
 
+    @contextlib.contextmanager
+    def started(self, shown_lines: int = 200) -> Iterator[ParleyProcess]:
+        """Started for the `with` block, then stopped; its last log lines are printed, which
+        pytest shows only when a test failed."""
+        try:
+            yield self.start()
+        finally:
+            self.stop()
+            print(self.output(shown_lines))
+
     def stop(self, timeout: float = 10.0) -> int | None:
         """SIGTERM and wait (SIGKILL if it hangs); returns the exit code."""
         if self.process is None:

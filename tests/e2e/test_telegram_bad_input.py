@@ -29,12 +29,8 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture(scope="module")
 def parley(fake: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParleyProcess]:
-    bot = ParleyProcess(fake, tmp_path_factory.mktemp("bad") / "parley.db")
-    try:
-        yield bot.start()
-    finally:
-        bot.stop()
-        print(bot.output(200))  # shown by pytest only when a test failed
+    with ParleyProcess(fake, tmp_path_factory.mktemp("bad") / "parley.db").started() as bot:
+        yield bot
 
 
 def at_topic(fake: FakeBotApi, user_id: int, name: str = "Ana") -> TelegramUser:

@@ -39,12 +39,8 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def parley(fake: FakeBotApi, database: Path) -> Iterator[ParleyProcess]:
-    bot = ParleyProcess(fake, database)
-    try:
-        yield bot.start()
-    finally:
-        bot.stop()
-        print(bot.output(200))  # shown by pytest only when a test failed
+    with ParleyProcess(fake, database).started() as bot:
+        yield bot
 
 
 def prepared_id(database: Path, user: int) -> int:

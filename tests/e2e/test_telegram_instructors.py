@@ -28,12 +28,10 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 def parley(fake: FakeBotApi, tmp_path: Path) -> Iterator[ParleyProcess]:
-    bot = ParleyProcess(fake, tmp_path / "parley.db", PARLEY_ADMIN_IDS=str(ADMIN))
-    try:
-        yield bot.start()
-    finally:
-        bot.stop()
-        print(bot.output(250))  # shown by pytest only when a test failed
+    with ParleyProcess(fake, tmp_path / "parley.db", PARLEY_ADMIN_IDS=str(ADMIN)).started(
+        250
+    ) as bot:
+        yield bot
 
 
 def test_grant_cohort_join_review_and_feedback_over_telegram(

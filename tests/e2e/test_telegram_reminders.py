@@ -33,12 +33,10 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 def bot(fake: FakeBotApi, tmp_path: Path) -> Iterator[ParleyProcess]:
-    process = ParleyProcess(fake, tmp_path / "parley.db", PARLEY_REMINDER_SCAN_SECONDS=SCAN)
-    try:
-        yield process.start()
-    finally:
-        process.stop()
-        print(process.output(200))  # shown by pytest only when a test failed
+    with ParleyProcess(
+        fake, tmp_path / "parley.db", PARLEY_REMINDER_SCAN_SECONDS=SCAN
+    ).started() as process:
+        yield process
 
 
 def in_days(days: int) -> date:
