@@ -29,6 +29,7 @@ from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.poller import poll, replay_inbox
 from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.sender import OutboxSender
+from bot.telegram.transport import LeanRequest
 from bot.telegram.webhook import build_webhook_app
 from bot.telegram.workers import ChatDrainer
 
@@ -57,13 +58,20 @@ COMMANDS = [
 
 
 def build_application(settings: Settings, locks: ChatLocks) -> Application:  # type: ignore[type-arg]
-    return (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_base)
         .updater(None)
         .concurrent_updates(ChatOrderedProcessor(locks))
-        .connection_pool_size(64)
+    )
+    if settings.telegram_http == "httpx":
+        return builder.connection_pool_size(64).build()
+    # Our own HTTP/1.1 client for API calls (bot/telegram/transport.py); uploads and downloads
+    # still go through the HTTPXRequest it wraps.
+    return (
+        builder.request(LeanRequest(connection_pool_size=64))
+        .get_updates_request(LeanRequest(connection_pool_size=1))
         .build()
     )
 

@@ -217,3 +217,27 @@ def test_a_question_answered_by_typing_loses_its_buttons_but_keeps_them_through_
     edits = [c.params for c in fake.calls("editMessageReplyMarkup") if c.params["chat_id"] == 1004]
     assert [e["message_id"] for e in edits] == [kind.message_id]
     assert parley.errors() == []
+
+
+def test_the_stock_httpx_client_still_coaches_when_chosen(
+    fake: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """PARLEY_TELEGRAM_HTTP=httpx: the fallback to python-telegram-bot's own client works
+    end to end (buttons, typed answers, documents), so operators can switch without code."""
+    database = tmp_path_factory.mktemp("httpx") / "parley.db"
+    with ParleyProcess(fake, database, PARLEY_TELEGRAM_HTTP="httpx").started():
+        di = fake.user(1010, "Di")
+        di.sends_command("/start")
+        di.wait_for_text("Question 1 of 32")
+        di.presses("OK, let's start")
+        di.wait_for_text("Question 3 of 32")
+        di.says("A supplier contract")
+        di.wait_for_text("Question 4 of 32")
+        di.sends_command("/export")
+        exported = di.wait_for(
+            lambda m: m.document is not None and (m.document.filename or "").endswith(".json"),
+            description="the JSON export",
+        )
+        assert exported.document is not None and exported.document.content is not None
+        data = json.loads(exported.document.content)
+        assert data["session"]["title"] == "A supplier contract"
