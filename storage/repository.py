@@ -385,20 +385,6 @@ def replace_findings(db: Db, session_id: int, rows: list[dict[str, Any]]) -> Non
         )
 
 
-def completed_levels(db: Db, user_id: int) -> list[tuple[str, dict[str, str]]]:
-    """(title, {lesson: level}) for each of a user's completed sessions, oldest first."""
-    query = (
-        select(SESSIONS.c.id, SESSIONS.c.title, FINDINGS.c.lesson_id, FINDINGS.c.level)
-        .join(FINDINGS, FINDINGS.c.session_id == SESSIONS.c.id)
-        .where(SESSIONS.c.user_id == user_id, SESSIONS.c.status == "completed")
-        .order_by(SESSIONS.c.completed_at, SESSIONS.c.id)
-    )
-    sessions: dict[int, tuple[str, dict[str, str]]] = {}
-    for row in connection_of(db).execute(query):
-        sessions.setdefault(row.id, (row.title, {}))[1][row.lesson_id] = row.level
-    return list(sessions.values())
-
-
 def set_user_active(db: Db, external_id: str, active: bool) -> None:
     connection_of(db).execute(
         update(USERS).where(USERS.c.external_id == external_id).values(active=active)
