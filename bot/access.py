@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.callbacks import MAX_ROW_ID
+from storage import course_admin as admin_store
 from storage import courses as store
 from storage import repository as repo
 
@@ -107,9 +108,12 @@ def may_review_session(db: repo.Db, viewer: Viewer, session_id: int) -> bool:
 
 
 def may_share_session(db: repo.Db, user_id: int, session_id: int, cohort_id: int) -> bool:
-    """A student shares only their own session, only with a cohort they currently belong to."""
+    """A student shares only their own session, only with a cohort they currently belong to
+    that is not closed (a closed course takes nothing new)."""
     if not (is_row_id(session_id) and is_row_id(cohort_id)):
         return False
-    return store.session_owner(db, session_id) == user_id and cohort_id in store.current_cohorts(
-        db, user_id
+    return (
+        store.session_owner(db, session_id) == user_id
+        and cohort_id in store.current_cohorts(db, user_id)
+        and not admin_store.is_closed(db, cohort_id)
     )

@@ -105,11 +105,22 @@ def chart_words(content: Content) -> ChartWords:
     )
 
 
+def chart_alt(content: Content, rows: tuple[ChartRow, ...], words: ChartWords) -> str:
+    """The chart's text alternative: every lesson with its level in words."""
+    described = [{"title": r.title, "level": r.level, "word": words.level(r.level)} for r in rows]
+    return content.say("chart_alt", "text", rows=described)
+
+
+def lesson_chart_alt(content: Content, levels: Mapping[str, str]) -> str:
+    """The text alternative of `lesson_chart(content, levels)` without drawing it (for a page
+    that links the picture and needs only its words)."""
+    return chart_alt(content, chart_rows(content.book, levels), chart_words(content))
+
+
 def lesson_chart(content: Content, levels: Mapping[str, str], fmt: Format = "html") -> Chart:
     """The chart of one session's levels ({lesson id: level}), with its alt text and caption."""
     rows = chart_rows(content.book, levels)
     words = chart_words(content)
-    described = [{"title": r.title, "level": r.level, "word": words.level(r.level)} for r in rows]
     counts = [
         {"count": count, "word": words.level(level)}
         for level in ("risk", "watch", "gap", "clear")
@@ -118,7 +129,7 @@ def lesson_chart(content: Content, levels: Mapping[str, str], fmt: Format = "htm
     return Chart(
         png=render_png(rows, words),
         rows=rows,
-        alt=content.say("chart_alt", "text", rows=described),
+        alt=chart_alt(content, rows, words),
         caption=content.say("chart_caption", fmt, counts=counts),
     )
 

@@ -70,7 +70,8 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the token
-    for noisy in ("transitions", "alembic", "apscheduler"):
+    # matplotlib (the lesson chart) and PIL log every font lookup and PNG chunk at DEBUG.
+    for noisy in ("transitions", "alembic", "apscheduler", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -20,6 +20,7 @@ from bot.course_types import (
     Membership,
     NotAnInstructorError,
 )
+from storage import course_admin as admin_store
 from storage import course_notes as notes_store
 from storage import courses as store
 from storage import repository as repo
@@ -86,7 +87,7 @@ def create_cohort(db: repo.Db, name: str, instructor: Viewer, now: datetime) -> 
 
 def cohort_infos(db: repo.Db, cohort_ids: list[int]) -> list[CohortInfo]:
     return [
-        CohortInfo(r.id, r.name, r.invite_code, r.instructors, r.student_count)
+        CohortInfo(r.id, r.name, r.invite_code, r.instructors, r.student_count, r.closed)
         for r in store.cohort_rows(db, cohort_ids)
     ]
 
@@ -117,8 +118,11 @@ def leave(db: repo.Db, user_id: int, cohort_id: int, withdraw: bool, now: dateti
 
 
 def share_new_session(db: repo.Db, user_id: int, session_id: int, now: datetime) -> None:
-    """A session started while in cohorts is shared with each of them (the student agreed)."""
-    for cohort_id in store.current_cohorts(db, user_id):
+    """A session started while in cohorts is shared with each of them (the student agreed),
+    except cohorts that were closed: the course is over."""
+    joined = store.current_cohorts(db, user_id)
+    closed = admin_store.closed_among(db, joined)
+    for cohort_id in (c for c in joined if c not in closed):
         store.share_session(db, session_id, cohort_id, "joined", now)
 
 

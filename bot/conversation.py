@@ -10,6 +10,7 @@ from __future__ import annotations
 from textwrap import shorten
 
 from bot import callbacks
+from bot.course_admin_commands import CourseAdminCommands
 from bot.debrief_commands import DebriefCommands
 from bot.engine.script import END
 from bot.reminder_commands import ReminderCommands
@@ -21,7 +22,7 @@ from storage import repository as repo
 AFFIRMATIVE = {"1", "yes", "y", "delete", "yes, delete everything"}
 
 
-class Turn(ReminderCommands, ReviewCommands, DebriefCommands, SessionCommands):
+class Turn(ReminderCommands, ReviewCommands, CourseAdminCommands, DebriefCommands, SessionCommands):
     """Routes one inbound message; see the module docstring.
 
     Commands and button actions come from the `COMMANDS` and `BUTTONS` tables of its bases
@@ -50,6 +51,8 @@ class Turn(ReminderCommands, ReviewCommands, DebriefCommands, SessionCommands):
             self._info("forget_cancelled")
             if self.inbound.button is not None and self.inbound.button.startswith("v1:f:"):
                 return True
+        if self._claim_message():
+            return True
         if self.inbound.button is not None:
             self._button(self.inbound.button)
         elif self.inbound.media is not None:
@@ -65,7 +68,7 @@ class Turn(ReminderCommands, ReviewCommands, DebriefCommands, SessionCommands):
         name, _, args = text.partition(" ")
         name = name.split("@", 1)[0].lower()
         args = args.strip()
-        if self.row is not None and name not in ("/forget", "/privacy", "/help"):
+        if self.row is not None and not self._is_private_command(name):
             self._line("user", text[:200])
         handler = self._handler_for(name)
         if handler is None:

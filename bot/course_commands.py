@@ -39,6 +39,7 @@ class CourseCommands(SessionCommands):
         "/grant": "_grant",
         "/cohort": "_cohort",
     }
+    PRIVATE_COMMANDS: ClassVar[frozenset[str]] = frozenset({"/grant", "/cohort"})
     BUTTONS: ClassVar[dict[str, str]] = {
         "cj": "_join_pressed",
         "cs": "_share_pressed",
@@ -113,6 +114,9 @@ class CourseCommands(SessionCommands):
         if store.is_member(self.db, cohort.id, self.user.id):
             self._info("course_join_already", cohort=cohort.name)
             return
+        if cohort.closed:
+            self._info("course_join_closed", cohort=cohort.name)
+            return
         self.user.pending_action = f"{JOIN_PENDING}{cohort.id}"
         buttons = [
             [(self.content.say("course_agree", self.fmt), callbacks.make("cj", cohort.id, 1))],
@@ -143,6 +147,9 @@ class CourseCommands(SessionCommands):
             self._info("course_join_unknown")
             return
         cohort = found[0]
+        if cohort.closed:  # closed while the invitation waited for an answer
+            self._info("course_join_closed", cohort=cohort.name)
+            return
         cohorts.join(self.db, self.user.id, cohort_id, self.now)
         self._info("course_joined", cohort=cohort.name, instructors=cohort.instructors)
         earlier = cohorts.unshared_sessions(self.db, self.user.id, cohort_id)
@@ -164,7 +171,7 @@ class CourseCommands(SessionCommands):
             self._info("course_share_usage")
             return
         row = repo.get_session(self.db, session_id) if access.is_row_id(session_id) else None
-        mine = cohorts.current_cohorts(self.db, self.user.id)
+        mine = [c for c in cohorts.current_cohorts(self.db, self.user.id) if not c.closed]
         if row is None or row.user_id != self.user.id or not mine:
             self._info("course_share_unknown")
             return
@@ -280,6 +287,8 @@ class CourseCommands(SessionCommands):
             {
                 "name": c.name,
                 "student_count": c.student_count,
+                "id": c.id,
+                "closed": c.closed,
                 "link": cohorts.invite_link(self.courses.bot_username, c.invite_code),
             }
             for c in mine

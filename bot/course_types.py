@@ -43,6 +43,8 @@ class CohortInfo:
     instructors: list[str]
     student_count: int
     """Current members (those who have not left)."""
+    closed: bool = False
+    """Closed by an instructor or the operator: the invite code no longer works."""
 
 
 @dataclass(frozen=True)

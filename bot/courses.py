@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import access, cohort_pages, cohorts, review
+from bot import access, cohort_admin, cohort_pages, cohorts, review
 from bot.access import Viewer
 from bot.course_types import (
     AccessEntry,
@@ -91,6 +91,27 @@ class CourseService:
                     "grant the role first (python -m bot instructors add ID)"
                 )
             return cohorts.create_cohort(db, name, viewer, self.clock())
+
+    def remove_instructor(self, telegram_id: int) -> cohort_admin.Revoked:
+        """Revoke the role (operator). Raises NotAnInstructorError when they do not hold it."""
+        with self._transaction() as db:
+            return cohort_admin.revoke_instructor(db, telegram_id)
+
+    def instructors(self) -> list[cohort_admin.InstructorListing]:
+        with self._transaction() as db:
+            return cohort_admin.instructors(db)
+
+    def add_cohort_instructor(self, cohort_id: int, telegram_id: int) -> cohort_admin.CoInstructor:
+        """The operator adds an instructor to any cohort (also one left with none); its
+        students are told who now reads their transcripts, in the same transaction."""
+        with self._transaction() as db:
+            return cohort_admin.add_cohort_instructor(
+                db, self.content, cohort_id, telegram_id, None
+            )
+
+    def close_cohort(self, cohort_id: int) -> cohort_admin.Closed:
+        with self._transaction() as db:
+            return cohort_admin.close_cohort(db, self.content, cohort_id, None, self.clock())
 
     def all_cohorts(self) -> list[CohortInfo]:
         """Every cohort, for the operator's CLI listing (names and counts, no transcripts)."""

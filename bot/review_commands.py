@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from bot import callbacks, cohort_pages, review
+from bot import access, callbacks, cohort_pages, review
 from bot.attachments import file_payload
 from bot.callbacks import Callback
 from bot.course_commands import CourseCommands, parse_id
@@ -19,6 +19,7 @@ from storage import courses as store
 from storage import repository as repo
 
 LIST_AT_MOST = 30
+FEEDBACK_PENDING = "feedback:"
 
 
 class ReviewCommands(CourseCommands):
@@ -29,7 +30,12 @@ class ReviewCommands(CourseCommands):
         "/review": "_review_command",
         "/feedback": "_feedback",
         "/web": "_web",
+        "/cancel": "_cancel",
     }
+    PRIVATE_COMMANDS: ClassVar[frozenset[str]] = frozenset(
+        {"/students", "/review", "/feedback", "/web", "/cancel"}
+    )
+    """What an instructor types about students stays out of their own coaching transcript."""
     BUTTONS: ClassVar[dict[str, str]] = {"cu": "_student_pressed", "cv": "_review_pressed"}
 
     def _instructor(self) -> bool:
@@ -138,29 +144,80 @@ class ReviewCommands(CourseCommands):
         return True
 
     def _feedback(self, args: str) -> None:
+        """`/feedback ID NOTE` sends at once; `/feedback ID` asks for the note, and the next
+        text message is it (see `_claim_message`)."""
         if not self._instructor():
             return
         ident, _, note = args.partition(" ")
         session_id = parse_id(ident)
-        if session_id is None or not note.strip():
+        if session_id is None:
             self._info("course_feedback_usage")
             return
-        if len(note.strip()) > review.MAX_FEEDBACK:
-            self._info("course_feedback_too_long", limit=review.MAX_FEEDBACK, length=len(note))
+        if note.strip():
+            self._send_feedback(session_id, note)
             return
-        if not review.send_feedback(
-            self.db, self.content, self._viewer(), session_id, note, self.now
-        ):
+        if not access.may_review_session(self.db, self._viewer(), session_id):
             self._info("course_not_found")
             return
         row = repo.get_session(self.db, session_id)
         student = repo.user_by_id(self.db, row.user_id) if row is not None else None
+        if row is None or student is None:
+            self._info("course_not_found")
+            return
+        self.user.pending_action = f"{FEEDBACK_PENDING}{session_id}"
+        title = row.title or f"session #{row.id}"
+        self._private("course_feedback_ask", student=review.student_name(student), title=title)
+
+    def _send_feedback(self, session_id: int, note: str, waiting: bool = False) -> bool:
+        """False when the note is too long (the instructor may send a shorter one)."""
+        if len(note.strip()) > review.MAX_FEEDBACK:
+            self._private(
+                "course_feedback_too_long",
+                limit=review.MAX_FEEDBACK,
+                length=len(note.strip()),
+                waiting=waiting,
+            )
+            return False
+        if not review.send_feedback(
+            self.db, self.content, self._viewer(), session_id, note, self.now
+        ):
+            self._info("course_not_found")
+            return True
+        row = repo.get_session(self.db, session_id)
+        student = repo.user_by_id(self.db, row.user_id) if row is not None else None
         name = review.student_name(student) if student is not None else ""
         self._private("course_feedback_sent", student=name)
+        return True
+
+    def _claim_message(self) -> bool:
+        """While `/feedback ID` waits for its note, the next text message is the note. A
+        command (or a button) abandons it and then runs as usual; `/cancel` only abandons."""
+        if super()._claim_message():
+            return True
+        pending = self.user.pending_action or ""
+        if not pending.startswith(FEEDBACK_PENDING):
+            return False
+        text = (self.inbound.text or "").strip()
+        if self.inbound.button is None and (self.inbound.media is not None or not text):
+            self._private("course_feedback_text_only")
+            return True  # still waiting for the note
+        self.user.pending_action = None
+        if self.inbound.button is not None or text.startswith("/"):
+            command = text.split(maxsplit=1)[0].split("@", 1)[0].lower() if text else ""
+            self._private("course_feedback_cancelled")
+            return command == "/cancel"
+        session_id = parse_id(pending.removeprefix(FEEDBACK_PENDING))
+        if session_id is None:
+            return False
+        if not self._send_feedback(session_id, text, waiting=True):
+            self.user.pending_action = pending  # too long: still waiting for a shorter note
+        return True
+
+    def _cancel(self, _args: str) -> None:
+        self._info("nothing_to_cancel")
 
     def _web(self, _args: str) -> None:
-        if not self._instructor():
-            return
+        """A sign-in link for everyone: a student reads their own sessions on the site."""
         if not self.courses.web_secret:
             self._info("course_web_unavailable")
             return

@@ -30,6 +30,7 @@ class SessionCommands(TurnState):
         "/privacy": "_privacy",
         "/help": "_help",
     }
+    PRIVATE_COMMANDS: ClassVar[frozenset[str]] = frozenset({"/forget", "/privacy", "/help"})
 
     def _privacy(self, _args: str) -> None:
         self._info("privacy")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot import callbacks
 from bot.callbacks import Callback
@@ -31,6 +31,10 @@ MAX_LINE = 4096
 
 class TurnState:
     """What one turn works on, and the helpers that record what it says."""
+
+    PRIVATE_COMMANDS: ClassVar[frozenset[str]] = frozenset()
+    """Commands (of this class's `COMMANDS`) not copied into the open session's transcript:
+    each class lists its own, and `_is_private_command` looks through them all."""
 
     def __init__(
         self,
@@ -80,6 +84,9 @@ class TurnState:
         found: Callable[[Callback], None] | None = self._lookup("BUTTONS", action)
         return found
 
+    def _is_private_command(self, command: str) -> bool:
+        return any(command in vars(k).get("PRIVATE_COMMANDS", ()) for k in type(self).__mro__)
+
     def _lookup(self, table: str, key: str) -> Any:
         for klass in type(self).__mro__:
             name = vars(klass).get(table, {}).get(key)
@@ -96,6 +103,11 @@ class TurnState:
 
     def _on_session_completed(self, findings: list[Finding]) -> None:
         """`self.row` reached its end; `findings` were stored; the report is queued."""
+
+    def _claim_message(self) -> bool:
+        """A feature waiting for this user's next message (its own `pending_action`) takes it
+        here: return True when it handled the message, which then goes nowhere else."""
+        return False
 
     def _usable(self, row: SessionRecord) -> bool:
         """Whether the loaded content has `row`'s script; if not, say so (once) and make sure

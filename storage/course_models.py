@@ -36,6 +36,9 @@ class Cohort(Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Set when the course ended: the invite code stops working and new sessions are no
+    longer shared; nothing already shared is deleted."""
 
 
 class CohortInstructor(Base):

@@ -41,6 +41,7 @@ class CohortRow:
     invite_code: str
     instructors: list[str]
     student_count: int
+    closed: bool = False
 
 
 def person_name(display_name: str, instructor_name: str | None, user_id: int) -> str:
@@ -154,12 +155,19 @@ def cohort_rows(db: Db, cohort_ids: Sequence[int]) -> list[CohortRow]:
     )
     counts = {int(row[0]): int(row[1]) for row in connection.execute(counts_query)}
     rows = connection.execute(
-        select(COHORTS.c.id, COHORTS.c.name, COHORTS.c.invite_code)
+        select(COHORTS.c.id, COHORTS.c.name, COHORTS.c.invite_code, COHORTS.c.closed_at)
         .where(COHORTS.c.id.in_(cohort_ids))
         .order_by(COHORTS.c.id)
     )
     return [
-        CohortRow(r.id, r.name, r.invite_code, teachers.get(r.id, []), counts.get(r.id, 0))
+        CohortRow(
+            r.id,
+            r.name,
+            r.invite_code,
+            teachers.get(r.id, []),
+            counts.get(r.id, 0),
+            r.closed_at is not None,
+        )
         for r in rows
     ]
 

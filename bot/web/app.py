@@ -14,16 +14,23 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.courses import CourseService
 from bot.web import actions, auth, pages
-from bot.web.security import SecurityHeaders
+from bot.web.security import SecurityHeaders, page_headers
 from bot.web.site import Site
 from storage.models import utcnow
 
 MAX_BODY = 256 * 1024
+FAILED = "Something went wrong on our side. Try again in a minute; if it happens again, tell the operator."
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Something went wrong · Parley</title></head><body><h1>Something went wrong</h1>"
+    f'<p>{FAILED}</p><p><a href="/">Back to the start page</a></p></body></html>'
+)
 
 
 async def stylesheet(request: Request) -> Response:
@@ -52,8 +59,23 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return auth.refused(site, request, visitor, status, message)
 
 
+async def server_error(request: Request, exc: Exception) -> Response:
+    """An unhandled exception: a plain page with every security header, never a traceback.
+    Starlette re-raises the exception after this, so the server logs it for the operator. The
+    page is drawn without the visitor (their lookup needs the database, which may be what
+    failed), and a failing template falls back to fixed HTML."""
+    try:
+        body = auth.site_of(request).render(
+            "error.html", request, None, status_code=500, message=FAILED
+        )
+    except Exception:
+        body = FALLBACK_PAGE
+    return HTMLResponse(body, status_code=500, headers=page_headers())
+
+
 ROUTES = [
     Route("/", pages.home),
+    Route("/my", pages.mine),
     Route("/signin", auth.signin_page),
     Route("/login", auth.login_page, methods=["GET"]),
     Route("/login", auth.login, methods=["POST"]),
@@ -86,7 +108,7 @@ def create_app(
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error, Exception: server_error},
         max_body_size=MAX_BODY,
     )
     app.state.site = Site(courses, sessions, secret, base_url, clock)

@@ -1,4 +1,5 @@
-"""The pages an instructor reads: cohorts, a cohort's overview, a student, search, a session.
+"""The pages of the site: an instructor's cohorts, a cohort's overview, a student, search, a
+session; and everyone's own "My sessions" (a student's home page).
 
 Each asks `CourseService` with the signed-in viewer; None from the service (missing, or not the
 viewer's) becomes the same 404 page, so a refusal never tells whether the object exists.
@@ -14,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from bot.charts import LEVELS, lesson_chart
+from bot.charts import LEVELS, lesson_chart, lesson_chart_alt
 from bot.course_types import AnnotationInfo, SessionReview
+from bot.own_sessions import load_own_data
 from bot.web.auth import html, refused, signed_in
 from bot.web.site import Site, Visitor
 
@@ -46,8 +48,24 @@ def lesson_titles(site: Site) -> dict[str, str]:
 
 @signed_in
 async def home(request: Request, site: Site, visitor: Visitor) -> Response:
+    """An instructor's cohorts; for everyone else their own sessions."""
+    if not visitor.viewer.is_instructor:
+        return await _mine(request, site, visitor)
     cohorts = await run_in_threadpool(site.courses.cohorts_for, visitor.viewer)
     return html(site, request, "home.html", visitor, cohorts=cohorts)
+
+
+@signed_in
+async def mine(request: Request, site: Site, visitor: Visitor) -> Response:
+    return await _mine(request, site, visitor)
+
+
+async def _mine(request: Request, site: Site, visitor: Visitor) -> Response:
+    """The visitor's own sessions and who has read them (as /privacy shows in Telegram)."""
+    data = await run_in_threadpool(load_own_data, site.sessions, visitor.viewer)
+    return html(
+        site, request, "mine.html", visitor, data=data, lessons=list(lesson_titles(site).items())
+    )
 
 
 @signed_in
@@ -170,20 +188,23 @@ async def session(request: Request, site: Site, visitor: Visitor) -> Response:
         return not_found(site, request, visitor)
     viewer = visitor.viewer
     titles = lesson_titles(site)
+    own = review.student_user_id == viewer.user_id
     return html(
         site,
         request,
         "session.html",
         visitor,
         r=review,
-        can_review=viewer.is_instructor and review.student_user_id != viewer.user_id,
+        can_review=viewer.is_instructor and not own,
+        own=own,
         lessons=list(titles.items()),
         lesson_titles=titles,
         debrief=review.export.get("debrief"),
         chart_query=urlencode(review.levels) if review.levels else "",
+        chart_alt=lesson_chart_alt(site.courses.content, review.levels) if review.levels else "",
         notice=NOTICES.get(request.query_params.get("done", ""), ""),
-        back="/" if viewer.is_instructor else "",
-        back_label="Your cohorts",
+        back="/" if viewer.is_instructor and not own else "/my",
+        back_label="Your cohorts" if viewer.is_instructor and not own else "My sessions",
         **_session_view(site, review),
     )
 

@@ -52,3 +52,10 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def page_headers() -> dict[str, str]:
+    """Every header the middleware gives a page, for a response sent outside it: Starlette's
+    outermost middleware sends the 500 page itself, after the exception passed ours."""
+    headers = {name.decode(): value.decode() for name, value in _HEADERS}
+    return headers | {"content-security-policy": PAGE_POLICY, "cache-control": "no-store"}

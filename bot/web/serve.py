@@ -80,8 +80,8 @@ def login_url(settings: Settings, telegram_id: int) -> str:
                 "the bot first, or be made an instructor (python -m bot instructors add ID)"
             )
         if not viewer.is_instructor:
-            log.warning(
-                "Telegram user %d is not an instructor: the site will show them no cohorts",
+            log.info(
+                "Telegram user %d is not an instructor: the site shows them their own sessions",
                 telegram_id,
             )
         with sessions.begin() as db:

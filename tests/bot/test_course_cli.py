@@ -77,3 +77,47 @@ def test_bad_ids_and_unknown_instructors_fail_with_a_clear_message(tmp_path: Pat
     assert "Telegram user 999 is not an instructor" in unknown.stderr
     long_name = run(db, "instructors", "add", "5", "--name", "x" * 200)
     assert long_name.returncode == 1 and "at most 128 characters" in long_name.stderr
+
+
+def test_an_operator_lists_removes_and_replaces_instructors_and_closes_a_cohort(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "p.db"
+    assert "No instructors yet" in run(db, "instructors", "list").stdout
+    run(db, "instructors", "add", "4242", "--name", "Dr Rivera")
+    run(db, "instructors", "add", "4343", "--name", "Prof Okafor")
+    run(db, "cohorts", "create", "Spring 2027", "--instructor", "4242")
+    listed = run(db, "instructors", "list").stdout
+    assert "4242" in listed and "Dr Rivera" in listed and "#1 Spring 2027" in listed
+    assert "Prof Okafor" in listed and "no cohort" in listed
+    removed = run(db, "instructors", "remove", "4242")
+    assert removed.returncode == 0, removed.stderr
+    assert "Dr Rivera (Telegram id 4242) is no longer an instructor." in removed.stdout
+    assert "Cohort #1 “Spring 2027” has no instructor now" in removed.stdout
+    assert "python -m bot cohorts add-instructor 1 TELEGRAM_ID" in removed.stdout
+    assert "(no instructor)" in run(db, "cohorts", "list").stdout
+    added = run(db, "cohorts", "add-instructor", "1", "4343")
+    assert added.returncode == 0, added.stderr
+    assert "Prof Okafor now instructs cohort #1 “Spring 2027”; 0 student(s) were told." in (
+        added.stdout
+    )
+    closed = run(db, "cohorts", "close", "1")
+    assert "Cohort #1 “Spring 2027” is closed" in closed.stdout, closed.stderr
+    assert "was already closed" in run(db, "cohorts", "close", "1").stdout
+    listing = run(db, "cohorts", "list").stdout
+    assert "Prof Okafor  closed" in listing
+
+
+def test_removing_adding_and_closing_refuse_unknown_people_and_cohorts(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    unknown = run(db, "instructors", "remove", "4242")
+    assert unknown.returncode == 1
+    assert "Telegram user 4242 is not an instructor" in unknown.stderr
+    run(db, "instructors", "add", "4242")
+    no_cohort = run(db, "cohorts", "add-instructor", "99", "4242")
+    assert no_cohort.returncode == 1 and "there is no cohort #99" in no_cohort.stderr
+    run(db, "cohorts", "create", "A", "--instructor", "4242")
+    student = run(db, "cohorts", "add-instructor", "1", "5555")
+    assert student.returncode == 1 and "Telegram user 5555 is not an instructor" in student.stderr
+    bad = run(db, "cohorts", "close", "{{ 7*7 }}")
+    assert bad.returncode == 1 and "'{{ 7*7 }}' is not a cohort number" in bad.stderr

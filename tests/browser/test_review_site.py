@@ -217,3 +217,35 @@ def test_the_pages_fit_a_phone_screen(chromium: Any, course: Course) -> None:
     assert float(font.removesuffix("px")) >= 14
     assert problems == []
     context.close()
+
+
+def test_a_student_reads_her_own_session_on_a_phone(chromium: Any, course: Course) -> None:
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    problems = watch(page)
+    page.goto(login_link(course, telegram_id=1001))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{course.site}/")
+    assert page.get_by_role("heading", name="My sessions", level=1).is_visible()
+    assert "Shared with Negotiation 101" in page.locator("ul.cards").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.locator(f'a[href="/sessions/{course.session_id}"]').first.click()
+    page.wait_for_url(f"{course.site}/sessions/{course.session_id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.locator("form[method=post][action^='/sessions']").count() == 0
+    chart = page.locator("img.chart")
+    alt = chart.get_attribute("alt") or ""
+    assert alt.startswith("Chart of the five lessons") and "risk" in alt
+    # The width and height attributes give the box its 4:3 shape before the picture arrives
+    # (Chromium maps them to aspect-ratio), so nothing below it jumps when it loads.
+    ratio = page.evaluate("getComputedStyle(document.querySelector('img.chart')).aspectRatio")
+    assert ratio == "auto 800 / 600"
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert abs(box["height"] - box["width"] * 0.75) <= 2
+    assert page.evaluate("document.querySelector('img.chart').naturalWidth") == 800
+    assert problems == []
+    context.close()

@@ -104,6 +104,8 @@ def test_web_serves_the_site_and_logs_no_tokens(world: World) -> None:
             signed = browser.post("/login", data={"token": token, "nonce": nonce.group(1)})
             assert signed.status_code == 303
             assert "Negotiation 101" in browser.get("/").text
+            chart = browser.get("/chart.png?power=risk&time=watch")  # draws with matplotlib
+            assert chart.headers["content-type"] == "image/png"
             cookie = browser.cookies.get("parley_session")
     finally:
         server.terminate()
@@ -112,3 +114,8 @@ def test_web_serves_the_site_and_logs_no_tokens(world: World) -> None:
     assert "review site listening" in output and "web sign-in user=" in output
     assert token not in output and token.partition(".")[0] not in output
     assert cookie and cookie not in output
+    # DEBUG is for Parley's own lines: matplotlib's font lookups and PIL's PNG chunks stay out.
+    noise = [
+        line for line in output.splitlines() if " DEBUG matplotlib" in line or " DEBUG PIL" in line
+    ]
+    assert noise == [], noise[:5]
