@@ -90,10 +90,17 @@ def service(
 class Chat:
     """A user talking to the coach service directly; reads like a conversation."""
 
-    def __init__(self, service: CoachService, user: str = "ana", channel: str = "console") -> None:
+    def __init__(
+        self,
+        service: CoachService,
+        user: str = "ana",
+        channel: str = "console",
+        name: str | None = None,
+    ) -> None:
         self.service = service
         self.user = user
         self.channel = channel
+        self.name = name if name is not None else user.title()
         self.counter = 0
         self.received: list[str] = []
         self.last: list[Outbound] = []
@@ -115,7 +122,7 @@ class Chat:
                 text=text,
                 button=button,
                 media=media,
-                display_name=self.user.title(),
+                display_name=self.name,
             )
         )
         self.last = list(reply.messages)

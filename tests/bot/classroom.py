@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.access import Viewer
-from bot.coach import CoachService, Inbound, Outbound, Reply
+from bot.coach import CoachService, Outbound
 from bot.courses import CourseService
 from bot.engine.content import Content
 from tests.conftest import REPO, Chat
@@ -34,32 +34,7 @@ class TelegramChat(Chat):
     """A Telegram user talking to the coach service, with the name Telegram gives."""
 
     def __init__(self, service: CoachService, telegram_id: int, name: str) -> None:
-        super().__init__(service, user=str(telegram_id), channel="telegram")
-        self.name = name
-
-    def send(
-        self,
-        text: str | None = None,
-        button: str | None = None,
-        media: str | None = None,
-        delivery: str | None = None,
-    ) -> Reply:
-        self.counter += 1
-        reply = self.service.handle(
-            Inbound(
-                channel="telegram",
-                user_ref=self.user,
-                chat_id=self.user,
-                delivery_id=delivery or f"{self.user}-{self.counter}",
-                text=text,
-                button=button,
-                media=media,
-                display_name=self.name,
-            )
-        )
-        self.last = list(reply.messages)
-        self.received += [m.text for m in reply.messages]
-        return reply
+        super().__init__(service, user=str(telegram_id), channel="telegram", name=name)
 
     def documents(self) -> list[Outbound]:
         return [m for m in self.last if m.attachment is not None]

@@ -5,16 +5,13 @@ The same pages are then checked at a phone's width."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import update
 
@@ -24,6 +21,7 @@ from bot.engine.content import load_content
 from storage.database import open_database
 from storage.models import OutboxMessage, utcnow
 from tests.e2e.console_process import REPO, bot_env
+from tests.e2e.site_process import free_port, review_site
 from tests.e2e.telegram_process import ParleyProcess, fake_bot_api
 from tests.fakes import FakeBotApi
 from tests.web import seed
@@ -39,12 +37,6 @@ class Course:
     site: str
     cohort_id: int
     session_id: int
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def seed_course(database: Path) -> tuple[int, int]:
@@ -81,31 +73,11 @@ def course(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotApi) -> Iterat
     fake.user(1001, "Sofia")
     bot = ParleyProcess(fake, database)
     bot.start()
-    port = free_port()
-    site = f"http://127.0.0.1:{port}"
-    log_file = database.parent / "web.log"  # a file, not a pipe: a full pipe would block it
-    with log_file.open("w") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "web"],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=REPO,
-            env=bot_env(database, WEB_SECRET_KEY=SECRET, WEB_PORT=str(port)),
-        )
+    log_file = database.parent / "web.log"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{site}/healthz", timeout=1).text == "ok":
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the site did not start"
-            time.sleep(0.2)
-        yield Course(database, site, cohort_id, session_id)
+        with review_site(database, log_file, free_port(), WEB_SECRET_KEY=SECRET) as site:
+            yield Course(database, site, cohort_id, session_id)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
         bot.stop()
         print("site output:\n" + log_file.read_text()[-5000:] + "\n" + bot.output(80))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,17 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.site_process import free_port
 from tests.e2e.telegram_process import ParleyProcess, sessions_json
 from tests.fakes import FakeBotApi
 
 pytestmark = pytest.mark.timeout(90)
 SECRET = "s3cret-token_123"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

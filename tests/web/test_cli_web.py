@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
 
 from tests.e2e.console_process import REPO, bot_env
+from tests.e2e.site_process import free_port, review_site
 from tests.web.conftest import NONCE_RE, SECRET, World
 
 BASE = "http://parley.test:8080"
@@ -63,37 +62,13 @@ def test_the_site_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     assert "WEB_SECRET_KEY is not set" in done.stderr and "secrets.token_urlsafe" in done.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_web_serves_the_site_and_logs_no_tokens(world: World) -> None:
     database = database_of(world)
+    env = {"WEB_SECRET_KEY": SECRET, "LOG_LEVEL": "DEBUG"}
+    log_file = database.parent / "web.log"
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {"WEB_SECRET_KEY": SECRET, "WEB_PORT": str(port), "LOG_LEVEL": "DEBUG"}
-    log_file = database.parent / "web.log"  # a file, not a pipe: DEBUG output never blocks it
-    with log_file.open("w") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "web"],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=REPO,
-            env=bot_env(database, **env),
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).text == "ok":
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the site did not start"
-            time.sleep(0.2)
-        url = cli(database, "web-login", "7001", **env).stdout.strip()
+    with review_site(database, log_file, port, **env) as base:
+        url = cli(database, "web-login", "7001", WEB_PORT=str(port), **env).stdout.strip()
         assert url.startswith(f"{base}/login?token=")
         with httpx.Client(base_url=base, follow_redirects=False) as browser:
             assert browser.get("/").headers["location"] == "/signin"
@@ -107,9 +82,6 @@ def test_web_serves_the_site_and_logs_no_tokens(world: World) -> None:
             chart = browser.get("/chart.png?power=risk&time=watch")  # draws with matplotlib
             assert chart.headers["content-type"] == "image/png"
             cookie = browser.cookies.get("parley_session")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     output = log_file.read_text()
     assert "review site listening" in output and "web sign-in user=" in output
     assert token not in output and token.partition(".")[0] not in output
