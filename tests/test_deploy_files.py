@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = REPO.parent / "shared" / "compose-spec" / "compose-spec.json"
+SCHEMA = REPO / "tests" / "vendor" / "compose-spec" / "compose-spec.json"
 
 
 @pytest.fixture(scope="module")

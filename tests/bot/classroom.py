@@ -12,22 +12,17 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.access import Viewer
 from bot.coach import CoachService, Outbound
 from bot.courses import CourseService
 from bot.engine.content import Content
-from tests.conftest import REPO, Chat
+from tests import persona as persona_file
+from tests.conftest import Chat
 
 ADMIN, RIVERA, OKAFOR, ANA, BEN = 1, 100, 101, 200, 201
 ADMINS = frozenset({ADMIN})
-
-
-def persona_answers(name: str) -> list[str]:
-    data = yaml.safe_load((REPO / "tests" / "personas" / f"{name}.yaml").read_text("utf-8"))
-    return [str(answer) for answer in data["answers"]]
 
 
 class TelegramChat(Chat):
@@ -93,7 +88,7 @@ class Classroom:
         """Answer a whole persona in the session that is open (or a new one)."""
         if not any(m.kind == "question" for m in student.last):
             student.says("/new")
-        for answer in persona_answers(persona):
+        for answer in persona_file.answers(persona, student.service.clock().date()):
             student.says(answer)
         assert "Your report" in student.text(), student.text()[-500:]
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from matplotlib import image
 
 from bot import charts
@@ -21,6 +20,7 @@ from bot.engine.machine import Conversation
 from bot.reports import CHART_FILE, lesson_chart_for_session, report_payloads
 from storage import repository as repo
 from storage.records import SessionRecord
+from tests import persona as persona_file
 from tests.conftest import REPO, Chat
 
 PERSONAS = sorted((REPO / "tests" / "personas").glob("*.yaml"))
@@ -40,8 +40,8 @@ def colour(pixels: Pixels, x: int, y: int) -> str:
 
 def finished(content: Content, persona: Path) -> Conversation:
     conv = content.dialogue.start()
-    for answer in yaml.safe_load(persona.read_text(encoding="utf-8"))["answers"]:
-        assert content.dialogue.answer(conv, str(answer), date(2026, 11, 25)).accepted
+    for answer in persona_file.answers(persona, date(2026, 11, 25)):
+        assert content.dialogue.answer(conv, answer, date(2026, 11, 25)).accepted
     return conv
 
 
@@ -168,10 +168,8 @@ def test_the_review_site_gets_a_stored_sessions_chart(
 ) -> None:
     chat = Chat(service, "rita")
     chat.says("/start")
-    for answer in yaml.safe_load(
-        (REPO / "tests" / "personas" / "lease_single_issue.yaml").read_text(encoding="utf-8")
-    )["answers"]:
-        chat.says(str(answer))
+    for answer in persona_file.answers("lease_single_issue", service.clock().date()):
+        chat.says(answer)
     assert "Your report" in chat.text()
     [summary] = service.list_sessions("console", "rita")
     with service.sessions() as db:

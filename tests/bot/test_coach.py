@@ -10,6 +10,7 @@ from bot import callbacks
 from bot.coach import CoachService, Inbound
 from storage import repository as repo
 from storage.models import OutboxMessage, TranscriptLine, User
+from tests import persona as persona_file
 from tests.conftest import Chat
 
 
@@ -268,13 +269,8 @@ def test_a_session_whose_question_vanished_resumes_at_the_nearest_one_and_says_s
     assert service.list_sessions("console", "ana")[0].state == "parties"
 
 
-def _persona_answers(name: str) -> list[str]:
-    import yaml
-
-    from tests.conftest import REPO
-
-    data = yaml.safe_load((REPO / "tests" / "personas" / f"{name}.yaml").read_text("utf-8"))
-    return [str(answer) for answer in data["answers"]]
+def _persona_answers(name: str, chat: Chat) -> list[str]:
+    return persona_file.answers(name, chat.service.clock().date())
 
 
 def test_progress_shows_which_lessons_were_overcome_in_the_latest_negotiation(
@@ -283,11 +279,11 @@ def test_progress_shows_which_lessons_were_overcome_in_the_latest_negotiation(
     chat.says("/progress")
     assert "once you have completed a session" in chat.text()
     chat.says("/start")
-    for answer in _persona_answers("lease_single_issue"):
+    for answer in _persona_answers("lease_single_issue", chat):
         chat.says(answer)
     assert "Your report" in chat.text()
     chat.says("/new")
-    for answer in _persona_answers("salary_well_prepared"):
+    for answer in _persona_answers("salary_well_prepared", chat):
         chat.says(answer)
     chat.says("/progress")
     text = chat.text()

@@ -3,21 +3,18 @@ service on a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set
 
 from __future__ import annotations
 
-import yaml
+from datetime import date
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import callbacks
 from bot.coach import CoachService
 from storage import repository as repo
-from tests.conftest import REPO, Chat
+from tests import persona as persona_file
+from tests.conftest import Chat
 
 # The lease persona's preparation flags power and package (risk) and mediator (watch).
-LEASE = [
-    str(a)
-    for a in yaml.safe_load(
-        (REPO / "tests" / "personas" / "lease_single_issue.yaml").read_text("utf-8")
-    )["answers"]
-]
+LEASE = persona_file.answers("lease_single_issue", date(2026, 11, 25))  # the conftest clock's day
 OUTCOME = ["I reached my target", "Worse: I should have walked", "/skip", "4", "5", "3", "2"]
 
 

@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import callbacks
@@ -18,15 +17,15 @@ from bot.reminder_service import ReminderService
 from bot.reminders import parse_zone, plan_for, shown_time, to_utc
 from storage import reminders as store
 from storage import repository as repo
+from tests import persona as persona_file
 from tests.conftest import Chat, Clock
 
 PERSONAS = Path(__file__).resolve().parents[1] / "personas"
 PLAN = ReminderPlan(date="negotiation_date")
 
 
-def persona_answers(name: str) -> list[str]:
-    data = yaml.safe_load((PERSONAS / f"{name}.yaml").read_text(encoding="utf-8"))
-    return [str(answer) for answer in data["answers"]]
+def persona_answers(name: str, chat: Chat) -> list[str]:
+    return persona_file.answers(name, chat.service.clock().date())
 
 
 def until_date(chat: Chat) -> Chat:
@@ -256,7 +255,7 @@ def test_the_checklist_quotes_the_users_words_escaped_with_the_top_risk_and_fire
     tg: Chat, service: CoachService, reminders: ReminderService, clock: Clock
 ) -> None:
     tg.says("/start")
-    for answer in persona_answers("peace_talks_hostile_text"):
+    for answer in persona_answers("peace_talks_hostile_text", tg):
         tg.says(answer)
     assert "Your report" in tg.text()
     clock.now = datetime(2027, 1, 14, 9, 0)

@@ -18,6 +18,7 @@ from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.lessons import LESSON_IDS, progress
 from bot.engine.machine import Conversation
 from bot.engine.script import END, parse_script
+from tests import persona as persona_file
 
 DIALOGUES = Path(__file__).resolve().parents[2] / "dialogues"
 PERSONAS = Path(__file__).resolve().parents[1] / "personas"
@@ -34,9 +35,8 @@ def content() -> Content:
 def prepared(content: Content) -> Conversation:
     """The lease persona's finished preparation (power and package risk, mediator watch)."""
     conv = content.dialogue.start()
-    raw = yaml.safe_load((PERSONAS / "lease_single_issue.yaml").read_text(encoding="utf-8"))
-    for text in raw["answers"]:
-        assert content.dialogue.answer(conv, str(text), TODAY).accepted
+    for text in persona_file.answers("lease_single_issue", TODAY):
+        assert content.dialogue.answer(conv, text, TODAY).accepted
     return conv
 
 

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from markupsafe import escape
 
 from bot.engine.content import Content, load_content
 from bot.engine.lessons import LESSON_IDS
 from bot.engine.machine import Conversation
 from bot.engine.script import END
+from tests import persona as persona_file
 
-PERSONAS = sorted((Path(__file__).resolve().parents[1] / "personas").glob("*.yaml"))
+PERSONAS = persona_file.paths()
 TODAY = date(2026, 11, 25)
 LEVELS = {"clear", "watch", "risk", "gap"}
 
@@ -43,8 +43,7 @@ def content() -> Content:
 
 
 def load_persona(path: Path) -> dict[str, Any]:
-    persona = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(persona, dict), f"{path.name}: expected a mapping"
+    persona = persona_file.load(path, TODAY)
     for key in ("name", "description", "answers", "expect"):
         assert persona.get(key), f"{path.name}: missing {key!r}"
     assert all(isinstance(a, str) for a in persona["answers"]), (

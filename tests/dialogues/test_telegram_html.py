@@ -6,12 +6,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.engine.content import Content
 from bot.engine.render import split_message
 from bot.reports import report_payloads
 from storage.records import SessionRecord
+from tests import persona as persona_file
 from tests.fakes.rules import parse_html
 
 HOSTILE = "<b>{{ 7*7 }}</b> & <script>alert(1)</script> “quotes” 💼 עלייה"
@@ -112,7 +112,7 @@ CONTEXT = {
     "instructor": HOSTILE,
     "text": HOSTILE,
 }
-PERSONAS = sorted((Path(__file__).resolve().parents[1] / "personas").glob("*.yaml"))
+PERSONAS = persona_file.paths()
 
 
 def test_every_phrase_is_valid_telegram_html(content: Content) -> None:
@@ -133,10 +133,9 @@ def test_every_prompt_is_valid_telegram_html_with_hostile_answers(content: Conte
 def test_reports_are_valid_telegram_html_in_parts_under_the_limit(
     content: Content, persona: Path
 ) -> None:
-    answers = yaml.safe_load(persona.read_text(encoding="utf-8"))["answers"]
     conv = content.dialogue.start()
-    for text in answers:
-        assert content.dialogue.answer(conv, str(text), date(2026, 11, 25)).accepted
+    for text in persona_file.answers(persona, date(2026, 11, 25)):
+        assert content.dialogue.answer(conv, text, date(2026, 11, 25)).accepted
     row = SessionRecord(1, 1, "coach", 1, HOSTILE, "done", [], "completed", 1, None, None)  # type: ignore[arg-type]
     photo, *parts = report_payloads(content, row, conv, "html")
     assert photo["file"]["media"] == "photo"

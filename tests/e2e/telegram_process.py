@@ -26,8 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tests import persona as persona_file
 from tests.e2e.console_process import bot_env as console_env
 from tests.e2e.console_process import export_json as export_json
 from tests.e2e.console_process import run_bot
@@ -290,8 +289,8 @@ def persona(name: str) -> Persona:
     """A persona with the question number the bot should show after each of its answers."""
     from bot.engine.content import load_content
 
-    data = yaml.safe_load((PERSONAS / f"{name}.yaml").read_text(encoding="utf-8"))
-    answers = tuple(str(a) for a in data["answers"])
+    data = persona_file.load(name, date.today())  # the bot runs on the real clock
+    answers = tuple(data["answers"])
     content = load_content()
     conversation = content.dialogue.start()
     positions: list[int | None] = []

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from tests import persona as persona_file
 from tests.e2e.console_process import ConsoleProcess, export_json, run_bot
 
-PERSONAS = sorted((Path(__file__).resolve().parents[1] / "personas").glob("*.yaml"))
+PERSONAS = persona_file.paths()
 LESSONS = {"power", "time", "forum", "package", "mediator"}
 
 
 def load(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
+    return persona_file.load(path, date.today())  # the console runs on the real clock
 
 
 def strip_comment(answer: str) -> str:

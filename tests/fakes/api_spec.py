@@ -2,7 +2,7 @@
 
 A fake that accepts anything hides the bugs it exists to catch: a misspelt method or parameter
 name, or a missing required parameter, would pass against the fake and fail against Telegram.
-So every request is checked against the machine-readable spec in ``/work/shared``, and
+So every request is checked against the machine-readable spec vendored in ``tests/vendor/telegram-bot-api``, and
 parameters arriving as strings (form-encoded or multipart, as python-telegram-bot sends them)
 are decoded to the types the spec declares, so the method implementations see JSON values.
 """
@@ -20,9 +20,7 @@ from typing import Any
 JsonDict = dict[str, Any]
 
 SPEC_ENV_VAR = "PARLEY_BOT_API_SPEC"
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "telegram-bot-api" / "api.json"
-)
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[1] / "vendor" / "telegram-bot-api" / "api.json"
 _INT_RE = re.compile(r"-?\d+")
 
 
@@ -165,7 +163,7 @@ def _check_type(spec: FieldSpec, value: Any) -> None:
 
 
 def spec_path() -> Path:
-    """Where the spec lives: ``$PARLEY_BOT_API_SPEC`` if set, else the shared copy."""
+    """Where the spec lives: ``$PARLEY_BOT_API_SPEC`` if set, else the vendored copy."""
     override = os.environ.get(SPEC_ENV_VAR)
     return Path(override) if override else DEFAULT_SPEC_PATH
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +23,7 @@ from bot.coach import CoachService, Inbound
 from bot.courses import CourseService
 from storage import repository as repo
 from storage.models import Answer, CoachingSession, LessonFinding, TranscriptLine
+from tests import persona as persona_file
 
 PERSONAS = Path(__file__).resolve().parents[1] / "personas"
 HOSTILE_TOPIC = "<script>alert('owned')</script> Rent {{ 7*7 }} for my flat"
@@ -31,9 +31,8 @@ HOSTILE_OTHER_SIDE = 'Mr. Okafor <a href="javascript:alert(1)">profile</a> javas
 _deliveries = itertools.count(1)
 
 
-def persona_answers(name: str) -> list[str]:
-    data = yaml.safe_load((PERSONAS / f"{name}.yaml").read_text(encoding="utf-8"))
-    return [str(answer) for answer in data["answers"]]
+def persona_answers(name: str, today: date) -> list[str]:
+    return persona_file.answers(name, today)
 
 
 def persona_names() -> list[str]:
@@ -66,7 +65,7 @@ def coach(
     say(service, student.telegram_id, student.name, "/start" if first else "/new")
     sessions = service.sessions
     session_id = 0
-    for answer in persona_answers(persona):
+    for answer in persona_answers(persona, service.clock().date()):
         with sessions() as db:
             user = repo.user_by_external_id(db, f"telegram:{student.telegram_id}")
             assert user is not None and user.current_session_id is not None
