@@ -14,7 +14,7 @@ import sys
 import time
 
 from bench.stats import percentile, summary
-from bot import charts
+from bot.coach import charts
 from bot.engine.content import load_content
 from bot.engine.lessons import LESSON_IDS
 
@@ -23,7 +23,7 @@ COLD = """
 import time
 from bot.engine.content import load_content
 content = load_content()
-from bot import charts
+from bot.coach import charts
 started = time.perf_counter()
 charts.lesson_chart(content, charts.EXAMPLE)
 print(time.perf_counter() - started)

@@ -16,8 +16,9 @@ from pathlib import Path
 import yaml
 
 from bench.stats import percentile, summary
-from bot.coach import CoachService, Inbound
+from bot.coach.messages import Inbound
 from bot.engine.content import load_content
+from bot.wiring import coach_service
 from storage.database import open_database
 
 PERSONAS = Path(__file__).resolve().parents[1] / "tests" / "personas"
@@ -58,7 +59,7 @@ def coach_steps(steps: int) -> list[float]:
     answers = _answer_lists()
     samples: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        service = CoachService(open_database(f"sqlite:///{folder}/bench.db"), content)
+        service = coach_service(open_database(f"sqlite:///{folder}/bench.db"), content)
         user = 0
         while len(samples) < steps:
             for persona in answers:

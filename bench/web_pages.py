@@ -24,14 +24,14 @@ import httpx
 import uvicorn
 
 from bench.stats import percentile
-from bot import cohorts, web_login
-from bot.coach import CoachService
-from bot.courses import CourseService
+from bot.courses import cohorts, web_login
+from bot.courses.service import CourseService
 from bot.engine.content import load_content
 from bot.web.app import create_app
+from bot.wiring import coach_service
 from storage import repository as repo
 from storage.database import open_database
-from storage.models import utcnow
+from storage.schema import utcnow
 from tests.web import seed
 
 STUDENTS = 200
@@ -44,7 +44,7 @@ def build(folder: Path) -> tuple[CourseService, int, int, int, int]:
     """The cohort; returns (service, instructor user id, cohort id, a student, a session)."""
     content = load_content()
     sessions = open_database(f"sqlite:///{folder / 'web.db'}")
-    coach = CoachService(sessions, content)
+    coach = coach_service(sessions, content)
     courses = CourseService(sessions, content, frozenset())
     cohort_id = seed.instructor_with_cohort(courses, 7001, "Iris", "Big cohort")
     templates = []

@@ -10,10 +10,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.errors import ParleyError
+
 DEFAULT_API_BASE = "https://api.telegram.org/bot"
 
 
-class ConfigError(Exception):
+class ConfigError(ParleyError):
     """A setting is present but unusable; the message names the variable."""
 
 

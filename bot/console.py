@@ -11,7 +11,8 @@ import shlex
 import uuid
 from typing import TextIO
 
-from bot.coach import CoachService, Inbound, Outbound
+from bot.coach.messages import Inbound, Outbound
+from bot.coach.service import CoachService
 
 CHANNEL = "console"
 

@@ -14,10 +14,10 @@ from typing import cast
 from sqlalchemy import Table, insert, select
 
 from storage import repository as repo
-from storage.followup_models import Debrief
 from storage.messaging import Db, connection_of
-from storage.models import CoachingSession, LessonFinding
 from storage.records import SessionRecord
+from storage.schema import CoachingSession, LessonFinding
+from storage.schema.followups import Debrief
 
 DEBRIEFS = cast(Table, Debrief.__table__)
 FINDINGS = cast(Table, LessonFinding.__table__)

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import sqlite_fast
-from storage.models import InboxUpdate, OutboxMessage, ProcessedDelivery, utcnow
+from storage.schema import InboxUpdate, OutboxMessage, ProcessedDelivery, utcnow
 
 Db = Session | Connection
 """A unit of work's ORM session, or a Core connection in a transaction (the per-message path)."""

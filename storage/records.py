@@ -3,18 +3,24 @@
 The per-message path uses SQLAlchemy Core with these dataclasses rather than ORM objects:
 measured on the 2-core machine, an ORM query cost ~220 µs against ~55 µs for the same Core
 query, and a unit-of-work flush of one turn's rows ~2 ms (see `make bench`). The ORM models in
-`storage.models` remain the schema, the migrations' source and what tools may use.
+`storage.schema.coaching` remain the schema, the migrations' source and what tools may use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 
-class StaleSessionError(Exception):
-    """Another writer changed the session row since it was read (version mismatch)."""
+def _copied(value: Any) -> Any:
+    """A copy deep enough to compare later: containers are replaced, never mutated in place,
+    below their first level (an answer is a new `[value, shown]` list)."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
 
 
 @dataclass
@@ -28,7 +34,8 @@ class UserRecord:
     active: bool = True
 
     def snapshot(self) -> tuple[Any, ...]:
-        return (self.display_name, self.current_session_id, self.pending_action, self.active)
+        """Every field: a turn saves the user only when this changed."""
+        return tuple(_copied(getattr(self, f.name)) for f in fields(self))
 
 
 @dataclass
@@ -46,6 +53,16 @@ class SessionRecord:
     updated_at: datetime
     completed_at: datetime | None = None
     answer_map: dict[str, list[Any]] = field(default_factory=dict)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """Every field a turn may change (copied), so a new column is compared without an
+        edit here: a turn saves the row only when this changed. `updated_at` and `version`
+        follow from saving."""
+        return tuple(
+            _copied(getattr(self, f.name))
+            for f in fields(self)
+            if f.name not in ("updated_at", "version")
+        )
 
 
 @dataclass

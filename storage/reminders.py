@@ -16,9 +16,9 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
-from storage.followup_models import Reminder
 from storage.messaging import Db, connection_of
-from storage.models import User
+from storage.schema import User
+from storage.schema.followups import Reminder
 
 REMINDERS = cast(Table, Reminder.__table__)
 USERS = cast(Table, User.__table__)

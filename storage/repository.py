@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage import sqlite_fast
+from storage.errors import StaleSessionError
 from storage.messaging import Db as Db
 from storage.messaging import add_inbox as add_inbox
 from storage.messaging import add_outbox as add_outbox
@@ -33,7 +34,8 @@ from storage.messaging import mark_failed as mark_failed
 from storage.messaging import pending_inbox as pending_inbox
 from storage.messaging import pending_inbox_for_chat as pending_inbox_for_chat
 from storage.messaging import pending_outbox as pending_outbox
-from storage.models import (
+from storage.records import AnswerRecord, LineRecord, SessionRecord, UserRecord
+from storage.schema import (
     Answer,
     CoachingSession,
     LessonFinding,
@@ -42,13 +44,6 @@ from storage.models import (
     TranscriptLine,
     User,
     utcnow,
-)
-from storage.records import (
-    AnswerRecord,
-    LineRecord,
-    SessionRecord,
-    StaleSessionError,
-    UserRecord,
 )
 
 ANSWERS = cast(Table, Answer.__table__)

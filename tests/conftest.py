@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.coach import CoachService, Inbound, Outbound, Reply
+from bot.coach.messages import Inbound, Outbound, Reply
+from bot.coach.service import CoachService
 from bot.engine.content import Content, load_content
+from bot.wiring import coach_service
 from storage.database import open_database
 from tests.postgres import reset_schema
 
@@ -82,7 +84,7 @@ def clock() -> Clock:
 def service(
     sessions: sessionmaker[Session], content: Content, clock: Clock
 ) -> Iterator[CoachService]:
-    coach = CoachService(sessions, content, clock=clock)
+    coach = coach_service(sessions, content, clock=clock)
     yield coach
     coach.close()
 

@@ -7,8 +7,10 @@ EngineError
 
 from __future__ import annotations
 
+from bot.errors import ParleyError
 
-class EngineError(Exception):
+
+class EngineError(ParleyError):
     """Root of everything the engine raises on purpose."""
 
 

@@ -12,24 +12,26 @@ import logging
 import os
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import uvicorn
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import charts
-from bot.coach import CoachService
+from bot.coach import charts
+from bot.coach.service import CoachService
 from bot.config import ConfigError, Settings
+from bot.courses.types import CourseSettings
 from bot.engine.content import Content
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
+from bot.telegram.http.client import LeanRequest
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.poller import poll, replay_inbox
 from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.sender import OutboxSender
-from bot.telegram.transport import LeanRequest
 from bot.telegram.webhook import build_webhook_app
 from bot.telegram.workers import ChatDrainer
 
@@ -99,8 +101,9 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
     async with application:
         me = await application.bot.get_me()
         log.info("connected bot=@%s", me.username)
-        if not service.courses.bot_username:  # for cohort invite links
-            service.configure_courses(bot_username=me.username or "")
+        courses = service.setting(CourseSettings)
+        if not courses.bot_username:  # for cohort invite links
+            service.configure(replace(courses, bot_username=me.username or ""))
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         await application.start()
         # matplotlib's import and fonts (~0.5 s) on a spare thread, not on the database thread

@@ -19,7 +19,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.coach import CoachService, Inbound, Outbound
+from bot.coach.messages import Inbound, Outbound
+from bot.coach.service import CoachService
 from bot.engine.content import Content
 from bot.telegram.metrics import Metrics, chat_hash
 from bot.telegram.sender import CHANNEL, OutboxSender

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bot.coach import Reply
+from bot.coach.messages import Reply
 
 LIMIT = 10_000  # chats remembered; the oldest is forgotten first (a few MB at most)
 

@@ -18,7 +18,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tim
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
-from bot.coach import CoachService
+from bot.coach.service import CoachService
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.chats import chat_of
 from bot.telegram.sender import _seconds

@@ -17,8 +17,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, JobQueue
 
-from bot.coach import CoachService
-from bot.reminder_service import ReminderService
+from bot.coach.service import CoachService
+from bot.reminders.service import ReminderService
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.ordering import ChatLocks
 from bot.telegram.sender import CHANNEL, OutboxSender

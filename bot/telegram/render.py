@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.coach import Outbound
+from bot.coach.messages import Outbound
 
 BAR = 10
 

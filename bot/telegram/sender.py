@@ -20,7 +20,8 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBUserWarning
 
-from bot.coach import CoachService, Outbound
+from bot.coach.messages import Outbound
+from bot.coach.service import CoachService
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.keyboards import OpenKeyboards
 from bot.telegram.metrics import Metrics

@@ -22,7 +22,8 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
-from bot.coach import CoachService
+from bot.coach.service import CoachService
+from bot.errors import ParleyError
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.chats import chat_of
 from bot.telegram.metrics import Metrics
@@ -34,7 +35,7 @@ MAX_BODY = 1_000_000
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-class BodyTooLargeError(Exception):
+class BodyTooLargeError(ParleyError):
     """The request body passed MAX_BODY."""
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, text
 from telegram import Update
 from telegram.ext import Application
 
-from bot.coach import CoachService
+from bot.coach.service import CoachService
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
 from bot.telegram.ordering import ChatLocks

@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.reports import export_document
-from bot.review import MAX_COMMENT, MAX_FEEDBACK
+from bot.coach.reports import export_document
+from bot.courses.review import MAX_COMMENT, MAX_FEEDBACK
 from bot.web.auth import refused, signed_in
 from bot.web.pages import lesson_titles, not_found, number
 from bot.web.security import EXPORT_POLICY

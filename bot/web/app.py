@@ -17,11 +17,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.courses import CourseService
+from bot.courses.service import CourseService
 from bot.web import actions, auth, pages
 from bot.web.security import SecurityHeaders, page_headers
 from bot.web.site import Site
-from storage.models import utcnow
+from storage.schema import utcnow
 
 MAX_BODY = 256 * 1024
 FAILED = "Something went wrong on our side. Try again in a minute; if it happens again, tell the operator."

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from bot import web_login
+from bot.courses import web_login
 from bot.web.forms import FormError, csrf_ok, read_form
 from bot.web.site import COOKIE, SESSION_LIFETIME, Site, Visitor
 

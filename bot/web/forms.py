@@ -13,10 +13,12 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from bot.errors import ParleyError
+
 MAX_FORM_BYTES = 64 * 1024
 
 
-class FormError(Exception):
+class FormError(ParleyError):
     """The request body is not a form the site accepts (too large or not a form)."""
 
 

@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from bot.charts import LEVELS, lesson_chart, lesson_chart_alt
-from bot.course_types import AnnotationInfo, SessionReview
-from bot.own_sessions import load_own_data
+from bot.coach.charts import LEVELS, lesson_chart, lesson_chart_alt
+from bot.courses.own_sessions import load_own_data
+from bot.courses.types import AnnotationInfo, SessionReview
 from bot.web.auth import html, refused, signed_in
 from bot.web.site import Site, Visitor
 

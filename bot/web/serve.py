@@ -14,13 +14,15 @@ import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
-from bot import charts, web_login
+from bot.coach import charts
 from bot.config import Settings
-from bot.courses import CourseService
+from bot.courses import web_login
+from bot.courses.service import CourseService
 from bot.engine.content import DIALOGUES_DIR, load_content
+from bot.errors import ParleyError
 from bot.web.app import create_app
 from storage.database import open_database
-from storage.models import utcnow
+from storage.schema import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ NO_SECRET = (
 )
 
 
-class WebSetupError(Exception):
+class WebSetupError(ParleyError):
     """The site cannot start or issue a link as configured; the message says what to do."""
 
 

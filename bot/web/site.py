@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from bot.access import Viewer
-from bot.courses import CourseService
-from storage import web_sessions as store
+from bot.courses.access import Viewer
+from bot.courses.service import CourseService
+from storage.courses import browsers as store
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from bot.coach import CoachService
-from bot.courses import CourseService
+from bot.courses.service import CourseService
 from bot.engine.content import load_content
+from bot.wiring import coach_service
 from storage.database import open_database
-from storage.models import OutboxMessage, utcnow
+from storage.schema import OutboxMessage, utcnow
 from tests.e2e.console_process import REPO, bot_env
 from tests.e2e.site_process import free_port, review_site
 from tests.e2e.telegram_process import ParleyProcess, fake_bot_api
@@ -43,7 +43,7 @@ def seed_course(database: Path) -> tuple[int, int]:
     """Iris teaches "Negotiation 101"; Sofia (Telegram 1001) shared one coached session."""
     content = load_content()
     sessions = open_database(f"sqlite:///{database}")
-    coach = CoachService(sessions, content)
+    coach = coach_service(sessions, content)
     try:
         courses = CourseService(sessions, content, frozenset())
         cohort_id = seed.instructor_with_cohort(courses, 7001, "Iris", "Negotiation 101")

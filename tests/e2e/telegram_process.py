@@ -235,7 +235,7 @@ def sessions_json(database: Path) -> list[dict[str, Any]]:
 
 _EXPORT_ALL = """
 import json
-from bot.commands import build_service
+from bot.wiring import build_service
 from bot.config import load_settings
 
 service = build_service(load_settings())

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import charts
+from bot.coach import charts
 from bot.engine.content import load_content
-from tests.bot.test_charts import check_bars, decode
+from tests.coach.test_charts import check_bars, decode
 from tests.e2e.telegram_process import (
     QUOTE_MARK,
     REPORT_MARK,

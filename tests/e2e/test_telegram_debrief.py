@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import callbacks
+from bot.coach import callbacks
 from tests.e2e.telegram_process import (
     Coachee,
     ParleyProcess,

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.coach import CoachService
 from bot.engine.content import load_content
+from bot.wiring import coach_service
 from storage.database import open_database
 from tests.e2e.telegram_process import ParleyProcess, fake_bot_api
 from tests.e2e.test_telegram_webhook import SECRET, free_port
@@ -161,7 +161,7 @@ def test_three_workers_store_every_answer_once_in_order_even_when_one_dies(
         thread.join(timeout=200)
     assert not failures, failures[:3]
 
-    service = CoachService(open_database(postgres), load_content())
+    service = coach_service(open_database(postgres), load_content())
     repeated = 0
     try:
         summaries = {s.user: s for s in service.list_all()}

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.content import Content
-from storage import courses as store
-from storage.course_review import like_pattern
-from storage.models import utcnow
-from tests.bot.classroom import ANA, BEN, RIVERA, Classroom, tg
+from storage.courses import cohorts as store
+from storage.courses.review import like_pattern
+from storage.schema import utcnow
 from tests.conftest import Clock
+from tests.courses.classroom import ANA, BEN, RIVERA, Classroom, tg
 
 
 @pytest.fixture

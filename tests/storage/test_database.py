@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage import repository as repo
 from storage.database import is_current, make_engine
-from storage.models import CoachingSession, User
-from storage.records import StaleSessionError
+from storage.errors import StaleSessionError
+from storage.schema import CoachingSession, User
 
 Opener = Callable[[str], sessionmaker[Session]]
 

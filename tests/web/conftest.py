@@ -20,14 +20,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from bot import web_login
-from bot.coach import CoachService
-from bot.courses import CourseService
+from bot.coach.service import CoachService
+from bot.courses import web_login
+from bot.courses.service import CourseService
 from bot.engine.content import Content
 from bot.web.app import create_app
-from storage.course_models import Annotation, Feedback, LevelVerdict
+from bot.wiring import coach_service
 from storage.database import open_database
-from storage.models import OutboxMessage, TranscriptLine
+from storage.schema import OutboxMessage, TranscriptLine
+from storage.schema.courses import Annotation, Feedback, LevelVerdict
 from tests.conftest import Clock
 from tests.web import seed
 
@@ -73,7 +74,7 @@ def user_id_of(courses: CourseService, telegram_id: int) -> int:
 def world(tmp_path: Path, content: Content) -> Iterator[World]:
     clock = Clock(datetime(2026, 11, 25, 9, 0, 0))
     sessions = open_database(f"sqlite:///{tmp_path / 'parley.db'}")
-    coach = CoachService(sessions, content, clock)
+    coach = coach_service(sessions, content, clock=clock)
     courses = CourseService(sessions, content, frozenset({ADMIN_TELEGRAM_ID}), clock)
     cohort_iris = seed.instructor_with_cohort(courses, 7001, "Iris", "Negotiation 101")
     cohort_victor = seed.instructor_with_cohort(courses, 7002, "Victor", "Evening class")

@@ -18,11 +18,12 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import cohorts
-from bot.coach import CoachService, Inbound
-from bot.courses import CourseService
+from bot.coach.messages import Inbound
+from bot.coach.service import CoachService
+from bot.courses import cohorts
+from bot.courses.service import CourseService
 from storage import repository as repo
-from storage.models import Answer, CoachingSession, LessonFinding, TranscriptLine
+from storage.schema import Answer, CoachingSession, LessonFinding, TranscriptLine
 from tests import persona as persona_file
 
 PERSONAS = Path(__file__).resolve().parents[1] / "personas"

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from bot import web_login
+from bot.courses import web_login
 from bot.web.app import create_app
-from storage.course_models import LoginToken, WebSession
+from storage.schema.courses import LoginToken, WebSession
 from tests.web.conftest import BASE_URL, NONCE_RE, SECRET, World, sign_in
 
 

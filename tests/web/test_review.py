@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from bot import cohorts
+from bot.courses import cohorts
 from storage import repository as repo
-from storage.models import OutboxMessage
+from storage.schema import OutboxMessage
 from tests.web import seed
 from tests.web.conftest import World, a_line_of
 

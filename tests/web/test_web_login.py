@@ -1,4 +1,4 @@
-"""`bot.web_login`, the sign-in links shared by Telegram's /web, the CLI and the site."""
+"""`bot.courses.web_login`, the sign-in links shared by Telegram's /web, the CLI and the site."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot import web_login
+from bot.courses import web_login
 from tests.web.conftest import SECRET, World
 
 

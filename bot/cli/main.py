@@ -1,0 +1,115 @@
+"""`python -m bot ...`: every entry point of Parley (see `python -m bot --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.errors import ParleyError
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Parley, a negotiation coach. Without a command: the Telegram bot when "
+        "TELEGRAM_BOT_TOKEN is set, otherwise the console coach.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    chat = sub.add_parser("chat", help="the coach in this terminal (reads answers from stdin)")
+    chat.add_argument("--user", default=None, help="who is being coached (default: your login)")
+    chat.add_argument(
+        "--resume",
+        nargs="?",
+        const=-1,
+        type=int,
+        metavar="ID",
+        help="continue session ID, or your latest unfinished one",
+    )
+    chat.add_argument(
+        "--debrief",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="look back on your completed session ID after the real negotiation",
+    )
+    sessions = sub.add_parser("sessions", help="list coaching sessions, oldest first")
+    sessions.add_argument("--user", default=None, help="only this console user's sessions")
+    sessions.add_argument("--json", action="store_true", help="print JSON")
+    export = sub.add_parser("export", help="print one session as JSON, Markdown or HTML")
+    export.add_argument("id", type=int)
+    export.add_argument("--format", choices=("json", "md", "html"), default="json")
+    export.add_argument("--output", type=Path, default=None, help="write to FILE, not stdout")
+    sub.add_parser("health", help="exit 0 if the database answers and is migrated (for Docker)")
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=("upgrade",))
+    dialogues = sub.add_parser("dialogues", help="check or draw dialogue scripts")
+    dialogues.add_argument("action", choices=("validate", "graph"))
+    dialogues.add_argument("file", nargs="?", type=Path, default=None)
+    sub.add_parser("web", help="the instructor review site (WEB_HOST:WEB_PORT)")
+    web_login = sub.add_parser("web-login", help="print a one-time sign-in URL for the site")
+    web_login.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    from bot.cli.courses import add_parsers as add_course_parsers
+
+    add_course_parsers(sub)
+    return parser
+
+
+def _setup_logging(settings: Settings, quiet: bool) -> None:
+    level = logging.WARNING if quiet and settings.log_level == "INFO" else settings.log_level
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the token
+    # matplotlib (the lesson chart) and PIL log every font lookup and PNG chunk at DEBUG.
+    for noisy in ("transitions", "alembic", "apscheduler", "matplotlib", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    command = args.command
+    if command is None:
+        if settings.telegram_token:
+            command = "run"
+        else:
+            print(
+                "No TELEGRAM_BOT_TOKEN set, so here is the coach in your terminal. "
+                "To run on Telegram, put the token in .env (see README).\n"
+            )
+            command = "chat"
+            args.user, args.resume, args.debrief = None, None, None
+    _setup_logging(settings, quiet=command not in ("run", "web"))
+    from bot.cli import coach, courses, ops
+
+    handlers = {
+        "run": coach.run_bot,
+        "chat": coach.chat,
+        "sessions": coach.sessions,
+        "export": coach.export,
+        "db": ops.db,
+        "health": ops.health,
+        "dialogues": ops.dialogues,
+        "instructors": courses.instructors,
+        "cohorts": courses.cohorts,
+        "web": coach.web,
+        "web-login": coach.web_login,
+    }
+    try:
+        return handlers[command](settings, args)
+    except ParleyError as exc:  # CommandError, ContentError, ...: one line, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,84 @@
+"""Operator CLI commands: database upgrades, the health check, checking dialogue content."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.cli.common import CommandError
+from bot.config import Settings
+from bot.engine.content import DIALOGUES_DIR, load_content, load_phrases
+from bot.engine.errors import ScriptError
+from bot.engine.graph import mermaid
+from bot.engine.lessons import load_lessons
+from bot.engine.script import load_script
+from storage.database import is_current, make_engine, upgrade
+
+
+def db(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def health(settings: Settings, args: argparse.Namespace) -> int:
+    """For container health checks: never creates or migrates anything, only looks."""
+    engine = make_engine(settings.database_url)
+    try:
+        current = is_current(engine)
+    except Exception as exc:
+        print(f"unhealthy: database unreachable ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if not current:
+        print("unhealthy: migrations pending (run: python -m bot db upgrade)", file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
+
+
+def dialogues(settings: Settings, args: argparse.Namespace) -> int:
+    path = args.file
+    if args.action == "graph":
+        if path is None:
+            raise CommandError("graph needs a FILE, e.g. dialogues/coach.yaml")
+        try:
+            print(mermaid(load_script(path)), end="")
+        except ScriptError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        return 0
+    try:
+        if path is None:
+            content = load_content()
+            scripts = [content.for_script(script_id).script for script_id in content.script_ids]
+            print(
+                "ok: "
+                + ", ".join(
+                    f"{s.id} ({len(s.questions)} questions, {len(s.rules)} rules)" for s in scripts
+                )
+                + f"; lessons.yaml, messages.yaml in {DIALOGUES_DIR}"
+            )
+        elif path.name == "lessons.yaml":
+            load_lessons(path)
+            print(f"ok: {path}")
+        elif path.name == "messages.yaml":
+            load_phrases(path.parent)
+            print(f"ok: {path}")
+        else:
+            _validate_script(path)
+    except ScriptError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _validate_script(path: object) -> None:
+    """One script, checked with the shipped lessons, phrases, templates and other scripts (in
+    place of the shipped script with its id, so a debrief is checked against its preparation)."""
+    assert isinstance(path, Path)
+    script = load_content(DIALOGUES_DIR, replace=path).for_script(load_script(path).id).script
+    print(f"ok: {path} ({len(script.questions)} questions, {len(script.rules)} rules)")

@@ -1,0 +1,196 @@
+"""A cohort as its instructors see it: students with their levels, search, the CSV export.
+
+Refusals return None (the site answers 404): a cohort the viewer does not instruct looks
+exactly like one that does not exist. The aggregates come from a fixed number of grouped
+queries per page, whatever the number of students or sessions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import datetime
+from typing import Any
+
+from bot.coach import ids
+from bot.courses import access
+from bot.courses.access import Viewer
+from bot.courses.cohorts import cohort_infos
+from bot.courses.types import (
+    CohortOverview,
+    RuleDisagreement,
+    SearchHit,
+    SearchPage,
+    StudentRow,
+    StudentSession,
+)
+from bot.engine.content import Content
+from storage import repository as repo
+from storage.courses import cohorts as store
+from storage.courses import notes as notes_store
+from storage.courses import review as review_store
+
+MAX_QUERY = 200
+MAX_PER_PAGE = 200
+MAX_COUNTED = 1000  # beyond this the page says "1000 or more"; counting on is a full scan
+
+
+def _paging(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    """(page clamped to what exists, pages, offset)."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(page, pages))
+    return page, pages, (page - 1) * per_page
+
+
+def _disagreements(db: repo.Db, cohort_id: int) -> list[RuleDisagreement]:
+    counts: dict[tuple[str, str], list[int]] = {}
+    for lesson, agree, rules in review_store.verdict_evidence(db, cohort_id):
+        ids = [str(r.get("id")) for r in rules if isinstance(r, dict)] or [""]
+        for rule_id in ids:
+            tally = counts.setdefault((rule_id, lesson), [0, 0])
+            tally[0] += 1
+            tally[1] += 0 if agree else 1
+    found = [
+        RuleDisagreement(rule, lesson, total, against, against / total)
+        for (rule, lesson), (total, against) in counts.items()
+    ]
+    return sorted(found, key=lambda d: (-d.rate, -d.verdicts, d.rule_id))
+
+
+def cohort_overview(
+    db: repo.Db,
+    content: Content,
+    viewer: Viewer,
+    cohort_id: int,
+    page: int = 1,
+    per_page: int = 50,
+    query: str = "",
+) -> CohortOverview | None:
+    if not access.may_manage_cohort(db, viewer, cohort_id):
+        return None
+    infos = cohort_infos(db, [cohort_id])
+    if not infos:
+        return None
+    query = query.strip()[:MAX_QUERY]
+    total = review_store.count_students(db, cohort_id, query)
+    page, pages, offset = _paging(total, page, per_page)
+    found = review_store.students_page(db, cohort_id, query, offset, max(1, min(per_page, 200)))
+    ids = [user_id for user_id, _name, _member in found]
+    counts = review_store.session_counts(db, cohort_id, ids) if ids else {}
+    latest = review_store.latest_levels(db, cohort_id, ids) if ids else {}
+    per_student: dict[int, dict[str, dict[str, int]]] = {}
+    for user_id, lesson, level, n in review_store.level_counts(db, cohort_id, ids) if ids else []:
+        assert user_id is not None
+        per_student.setdefault(user_id, {}).setdefault(lesson, {})[level] = n
+    totals: dict[str, dict[str, int]] = {}
+    for _none, lesson, level, n in review_store.level_counts(db, cohort_id, None):
+        totals.setdefault(lesson, {})[level] = n
+    lessons = [(lesson.id, lesson.title) for lesson in content.book.lessons]
+    students = [
+        StudentRow(
+            user_id=user_id,
+            name=store.person_name(name, None, user_id),
+            session_count=counts.get(user_id, 0),
+            levels={lid: latest.get(user_id, {}).get(lid, "") for lid, _t in lessons},
+            level_counts=per_student.get(user_id, {}),
+            member=member,
+        )
+        for user_id, name, member in found
+    ]
+    return CohortOverview(
+        cohort=infos[0],
+        students=students,
+        lesson_totals=totals,
+        disagreements=_disagreements(db, cohort_id),
+        page=page,
+        pages=pages,
+        total_students=total,
+        query=query,
+        lessons=lessons,
+    )
+
+
+def student_sessions(
+    db: repo.Db, viewer: Viewer, cohort_id: int, student_user_id: int
+) -> list[StudentSession] | None:
+    """A student's sessions shared with the cohort, newest first; None when the viewer does
+    not instruct the cohort or the student is not one of its students."""
+    if not access.may_manage_cohort(db, viewer, cohort_id) or not ids.is_row_id(student_user_id):
+        return None
+    rows = review_store.student_sessions(db, cohort_id, student_user_id)
+    if not rows and not store.is_member(db, cohort_id, student_user_id):
+        return None
+    levels: dict[int, dict[str, str]] = {}
+    for session_id, lesson, level in review_store.levels_of(db, [r[0] for r in rows]):
+        levels.setdefault(session_id, {})[lesson] = level
+    return [
+        StudentSession(sid, title, status, started, completed, levels.get(sid, {}), how)
+        for sid, title, status, started, completed, how in rows
+    ]
+
+
+def search(
+    db: repo.Db,
+    viewer: Viewer,
+    cohort_id: int,
+    query: str,
+    now: datetime,
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchPage | None:
+    """What students wrote containing `query` (case-insensitive, % and _ taken literally) in
+    the cohort's shared sessions, newest first. Every session shown is logged as viewed."""
+    if not access.may_manage_cohort(db, viewer, cohort_id):
+        return None
+    text = query.strip()[:MAX_QUERY]
+    if not text:
+        return SearchPage([], 1, 1, 0, "")
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    total = review_store.count_matches(db, cohort_id, text, MAX_COUNTED)
+    page, pages, offset = _paging(total, page, per_page)
+    rows = review_store.search_lines(db, cohort_id, text, offset, per_page)
+    hits = [
+        SearchHit(lid, sid, uid, store.person_name(name, None, uid), title, at, sender, line)
+        for lid, sid, uid, name, title, at, sender, line in rows
+    ]
+    # A matching line is part of a transcript: each session shown is a view the student sees.
+    for session_id, student_id in sorted({(hit.session_id, hit.student_user_id) for hit in hits}):
+        notes_store.log_access(
+            db, student_id, viewer.user_id, viewer.name, session_id, "search", now
+        )
+    return SearchPage(hits, page, pages, total, text)
+
+
+def _cell(value: Any) -> str:
+    """Spreadsheet-safe: text a spreadsheet would run as a formula is quoted with `'`."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def cohort_csv(db: repo.Db, content: Content, viewer: Viewer, cohort_id: int) -> str | None:
+    """One row per shared session with each lesson's level; None when not the viewer's."""
+    if not access.may_manage_cohort(db, viewer, cohort_id):
+        return None
+    lesson_ids = [lesson.id for lesson in content.book.lessons]
+    sessions = review_store.cohort_sessions(db, cohort_id)
+    levels: dict[int, dict[str, str]] = {}
+    for session_id, lesson, level in review_store.levels_of(db, [s[2] for s in sessions]):
+        levels.setdefault(session_id, {})[lesson] = level
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "session_id", "title", "status", "completed_at", *lesson_ids])
+    for name, user_id, session_id, title, status, completed in sessions:
+        found = levels.get(session_id, {}) if status == "completed" else {}
+        writer.writerow(
+            [
+                _cell(store.person_name(name, None, user_id)),
+                session_id,
+                _cell(title),
+                status,
+                completed.isoformat(timespec="seconds") + "Z" if completed else "",
+                *(found.get(lid, "") for lid in lesson_ids),
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,209 @@
+"""What the instructor features return: plain, frozen records the Telegram commands and the
+review site both render (no SQL rows or ORM objects leave `bot.courses.service`).
+
+Every "may this viewer see it" decision is taken before one of these is built (`bot.courses.access`);
+a record therefore only ever holds what its viewer is allowed to read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.errors import ParleyError
+
+
+class CourseError(ParleyError):
+    """A course operation cannot be done as asked; the message says why (shown to operators
+    and instructors, never containing another person's data)."""
+
+
+class NotAnInstructorError(CourseError):
+    """Only instructors may create or run a cohort (an admin grants the role first)."""
+
+
+class InvalidInputError(CourseError):
+    """A name, id or text is empty, too long or malformed."""
+
+
+@dataclass(frozen=True)
+class InstructorInfo:
+    user_id: int
+    telegram_id: int | None
+    name: str
+    granted_by: str | None
+    created: bool
+    """True when this call granted the role; False when they already had it (name updated)."""
+
+
+@dataclass(frozen=True)
+class CohortInfo:
+    id: int
+    name: str
+    invite_code: str
+    instructors: list[str]
+    student_count: int
+    """Current members (those who have not left)."""
+    closed: bool = False
+    """Closed by an instructor or the operator: the invite code no longer works."""
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    user_id: int
+    name: str
+    session_count: int
+    """Sessions shared with this cohort."""
+    levels: dict[str, str]
+    """lesson id -> level in the latest completed shared session ("" when none)."""
+    level_counts: dict[str, dict[str, int]]
+    """lesson id -> level -> how many of their completed shared sessions had it."""
+    member: bool = True
+    """False for a student who left but whose earlier sessions stay shared."""
+
+
+@dataclass(frozen=True)
+class RuleDisagreement:
+    """How often instructors disagreed with the level of a lesson in sessions where this rule
+    fired. `rule_id` "" groups verdicts on lessons where no rule fired (clear or gap)."""
+
+    rule_id: str
+    lesson_id: str
+    verdicts: int
+    disagreements: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class CohortOverview:
+    cohort: CohortInfo
+    students: list[StudentRow]
+    lesson_totals: dict[str, dict[str, int]]
+    disagreements: list[RuleDisagreement]
+    page: int
+    pages: int
+    total_students: int
+    query: str
+    lessons: list[tuple[str, str]] = field(default_factory=list)
+    """(lesson id, title) in the book's order, for column headings."""
+
+
+@dataclass(frozen=True)
+class StudentSession:
+    """One shared session in an instructor's list (SessionSummary-like)."""
+
+    id: int
+    title: str
+    status: str
+    started_at: datetime
+    completed_at: datetime | None
+    levels: dict[str, str]
+    how: str
+    """"joined" (started while in the cohort) or "chosen" (shared afterwards by the student)."""
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    id: int
+    at: datetime
+    sender: str
+    text: str
+    question_id: str | None
+    """For a bot line the question it asked; for a user line the question it answered."""
+    rules: list[str]
+    """Ids of the rules this answer fired (from the stored findings' evidence)."""
+
+
+@dataclass(frozen=True)
+class AnnotationInfo:
+    id: int
+    line_id: int | None
+    lesson_id: str
+    comment: str
+    author: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedbackInfo:
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionReview:
+    session_id: int
+    student_user_id: int
+    student_name: str
+    title: str
+    status: str
+    export: dict[str, Any]
+    """`bot.coach.reports.export_json` of the session, passed through unchanged."""
+    lines: list[ReviewLine]
+    annotations: list[AnnotationInfo]
+    verdicts: dict[str, list[tuple[str, bool]]]
+    """lesson id -> (instructor name, agrees with the bot's level)."""
+    feedback: list[FeedbackInfo]
+    my_verdicts: dict[str, bool] = field(default_factory=dict)
+    """The viewer's own verdicts, lesson id -> agree."""
+    levels: dict[str, str] = field(default_factory=dict)
+    """lesson id -> the bot's level (from the stored findings; empty until completed)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    line_id: int
+    session_id: int
+    student_user_id: int
+    student_name: str
+    title: str
+    at: datetime
+    sender: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    page: int
+    pages: int
+    total: int
+    query: str
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One instructor view of a student's transcript, as the student sees it in /privacy."""
+
+    at: datetime
+    viewer_name: str
+    session_id: int | None
+    session_title: str
+    via: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A student's cohort, as they see it in /privacy."""
+
+    cohort_id: int
+    cohort_name: str
+    instructors: list[str]
+    joined_at: datetime
+    left_at: datetime | None
+    shared: list[tuple[int, str]]
+    """(session id, title) of their sessions shared with this cohort."""
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """What the Telegram commands need beyond the database: who the admins are, the bot's
+    username (for invite links) and the review site's address and signing key (for /web)."""
+
+    admin_ids: frozenset[int] = frozenset()
+    bot_username: str = ""
+    web_base_url: str = ""
+    web_secret: str = field(default="", repr=False)

@@ -1,0 +1,188 @@
+"""Queries for one session under review: its lines with ids, instructors' annotations and
+verdicts on the bot's levels, feedback to the student, and the access log of who read it
+(issue 4).
+
+The caller has already asked `bot.courses.access` whether the viewer may see or change the session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, update
+
+from storage.courses.cohorts import INSTRUCTORS, SESSIONS, USERS
+from storage.messaging import Db, connection_of
+from storage.schema import TranscriptLine
+from storage.schema.courses import AccessLogEntry, Annotation, Feedback, LevelVerdict
+
+LINES = cast(Table, TranscriptLine.__table__)
+ANNOTATIONS = cast(Table, Annotation.__table__)
+VERDICTS = cast(Table, LevelVerdict.__table__)
+FEEDBACK = cast(Table, Feedback.__table__)
+ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
+
+
+# ---- one session: lines, annotations, verdicts, feedback --------------------------------------
+def lines_with_ids(db: Db, session_id: int) -> list[tuple[int, datetime, str, str | None, str]]:
+    query = (
+        select(LINES.c.id, LINES.c.at, LINES.c.sender, LINES.c.question_id, LINES.c.text)
+        .where(LINES.c.session_id == session_id)
+        .order_by(LINES.c.id)
+    )
+    return [tuple(r) for r in connection_of(db).execute(query)]
+
+
+def line_session(db: Db, line_id: int) -> int | None:
+    found = (
+        connection_of(db)
+        .execute(select(LINES.c.session_id).where(LINES.c.id == line_id))
+        .scalar_one_or_none()
+    )
+    return None if found is None else int(found)
+
+
+def _author() -> tuple[Any, Any, Any]:
+    return USERS.c.id, USERS.c.display_name, INSTRUCTORS.c.name
+
+
+def annotations_of(db: Db, session_id: int) -> list[tuple[Any, ...]]:
+    """(id, line id, lesson, comment, created, author id, display name, instructor name)."""
+    query = (
+        select(
+            ANNOTATIONS.c.id,
+            ANNOTATIONS.c.line_id,
+            ANNOTATIONS.c.lesson_id,
+            ANNOTATIONS.c.comment,
+            ANNOTATIONS.c.created_at,
+            *_author(),
+        )
+        .outerjoin(USERS, USERS.c.id == ANNOTATIONS.c.author_id)
+        .outerjoin(INSTRUCTORS, INSTRUCTORS.c.user_id == ANNOTATIONS.c.author_id)
+        .where(ANNOTATIONS.c.session_id == session_id)
+        .order_by(ANNOTATIONS.c.id)
+    )
+    return [tuple(r) for r in connection_of(db).execute(query)]
+
+
+def add_annotation(
+    db: Db, session_id: int, line_id: int | None, author_id: int, lesson: str, comment: str,
+    now: datetime,
+) -> None:  # fmt: skip
+    connection_of(db).execute(
+        insert(ANNOTATIONS).values(
+            session_id=session_id,
+            line_id=line_id,
+            author_id=author_id,
+            lesson_id=lesson,
+            comment=comment,
+            created_at=now,
+        )
+    )
+
+
+def verdicts_of(db: Db, session_id: int) -> list[tuple[Any, ...]]:
+    """(lesson, agree, author id, display name, instructor name) in the order given."""
+    query = (
+        select(VERDICTS.c.lesson_id, VERDICTS.c.agree, *_author())
+        .join(USERS, USERS.c.id == VERDICTS.c.author_id)
+        .outerjoin(INSTRUCTORS, INSTRUCTORS.c.user_id == VERDICTS.c.author_id)
+        .where(VERDICTS.c.session_id == session_id)
+        .order_by(VERDICTS.c.id)
+    )
+    return [tuple(r) for r in connection_of(db).execute(query)]
+
+
+def set_verdict(
+    db: Db, session_id: int, lesson: str, author_id: int, agree: bool, now: datetime
+) -> None:
+    """One verdict per instructor, session and lesson; a second one replaces the first."""
+    connection = connection_of(db)
+    changed = connection.execute(
+        update(VERDICTS)
+        .where(
+            VERDICTS.c.session_id == session_id,
+            VERDICTS.c.lesson_id == lesson,
+            VERDICTS.c.author_id == author_id,
+        )
+        .values(agree=agree, created_at=now)
+    ).rowcount
+    if not changed:
+        connection.execute(
+            insert(VERDICTS).values(
+                session_id=session_id,
+                lesson_id=lesson,
+                author_id=author_id,
+                agree=agree,
+                created_at=now,
+            )
+        )
+
+
+def feedback_of(db: Db, session_id: int) -> list[tuple[int, str, str, datetime]]:
+    query = (
+        select(FEEDBACK.c.id, FEEDBACK.c.author_name, FEEDBACK.c.text, FEEDBACK.c.created_at)
+        .where(FEEDBACK.c.session_id == session_id)
+        .order_by(FEEDBACK.c.id)
+    )
+    return [tuple(r) for r in connection_of(db).execute(query)]
+
+
+def add_feedback(
+    db: Db, session_id: int, author_id: int, author_name: str, text: str, now: datetime
+) -> None:
+    connection_of(db).execute(
+        insert(FEEDBACK).values(
+            session_id=session_id,
+            author_id=author_id,
+            author_name=author_name[:128],
+            text=text,
+            created_at=now,
+        )
+    )
+
+
+# ---- access log -------------------------------------------------------------------------------
+def log_access(
+    db: Db,
+    student_id: int,
+    viewer_id: int,
+    viewer_name: str,
+    session_id: int | None,
+    via: str,
+    now: datetime,
+) -> None:
+    connection_of(db).execute(
+        insert(ACCESS_LOG).values(
+            student_id=student_id,
+            viewer_id=viewer_id,
+            viewer_name=viewer_name[:128],
+            session_id=session_id,
+            via=via[:16],
+            at=now,
+        )
+    )
+
+
+def access_log(
+    db: Db, student_id: int, limit: int = 50
+) -> list[tuple[datetime, str, int | None, str, str]]:
+    """(at, viewer name, session id, session title, via), newest first."""
+    query = (
+        select(
+            ACCESS_LOG.c.at,
+            ACCESS_LOG.c.viewer_name,
+            ACCESS_LOG.c.session_id,
+            SESSIONS.c.title,
+            ACCESS_LOG.c.via,
+        )
+        .outerjoin(SESSIONS, SESSIONS.c.id == ACCESS_LOG.c.session_id)
+        .where(ACCESS_LOG.c.student_id == student_id)
+        .order_by(ACCESS_LOG.c.at.desc(), ACCESS_LOG.c.id.desc())
+        .limit(limit)
+    )
+    return [
+        (r.at, str(r.viewer_name), r.session_id, str(r.title or ""), str(r.via))
+        for r in connection_of(db).execute(query)
+    ]
