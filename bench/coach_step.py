@@ -11,25 +11,18 @@ from __future__ import annotations
 import tempfile
 import time
 from datetime import date
-from pathlib import Path
-
-import yaml
 
 from bench.stats import percentile, summary
 from bot.coach.messages import Inbound
 from bot.engine.content import load_content
 from bot.wiring import coach_service
 from storage.database import open_database
-
-PERSONAS = Path(__file__).resolve().parents[1] / "tests" / "personas"
+from tests import persona as persona_file
 
 
 def _answer_lists() -> list[list[str]]:
-    lists = []
-    for path in sorted(PERSONAS.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        lists.append([str(a) for a in data["answers"]])
-    return lists
+    """The personas' answers as typed today (their dates are relative to the day they run)."""
+    return [persona_file.answers(path, date.today()) for path in persona_file.paths()]
 
 
 def bare_transitions(steps: int) -> list[float]:
@@ -37,7 +30,7 @@ def bare_transitions(steps: int) -> list[float]:
     dialogue = content.dialogue
     answers = _answer_lists()
     samples: list[float] = []
-    today = date(2026, 11, 25)
+    today = date.today()
     while len(samples) < steps:
         for persona in answers:
             conv = dialogue.start()
