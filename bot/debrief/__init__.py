@@ -1,1 +1,3 @@
-"""bot/debrief."""
+"""The debrief after a real negotiation, and /progress across negotiations (`commands`)."""
+
+__all__ = ["commands"]

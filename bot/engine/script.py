@@ -4,6 +4,9 @@ A script is content, written by coaches rather than programmers, so every mistak
 reported in their terms: the file, the question (or rule) and the field. Beyond the shape of
 each entry, the script as a whole is checked as a graph: every `goto` names a real question,
 every question can be reached from `start`, and every question can reach the end.
+
+Over 300 lines because the models and their cross-checks belong together: each validator
+names the field it checks, and the graph checks read the same models.
 """
 
 from __future__ import annotations
