@@ -1,5 +1,5 @@
 # Parley: the Telegram bot (and, in webhook mode, its HTTP endpoint).
-FROM python:3.11-slim
+FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

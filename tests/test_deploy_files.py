@@ -34,7 +34,7 @@ def test_compose_file_follows_the_compose_specification(compose: dict[str, Any])
 def test_default_service_is_the_bot_on_sqlite_in_a_named_volume(compose: dict[str, Any]) -> None:
     bot = compose["services"]["bot"]
     assert "profiles" not in bot
-    assert bot["env_file"] == ".env"
+    assert bot["env_file"] == [{"path": ".env", "required": False}]
     assert "sqlite:////data/" in bot["environment"]["DATABASE_URL"]
     assert "parley-data:/data" in bot["volumes"]
     assert "parley-data" in compose["volumes"]
@@ -60,7 +60,7 @@ def test_postgres_profile_fronts_several_bot_workers(compose: dict[str, Any]) ->
 
 def test_dockerfile_runs_as_a_non_root_user_with_a_health_check() -> None:
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    assert "FROM python:3.11-slim" in dockerfile
+    assert "FROM python:3.13-slim" in dockerfile
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
     assert "\nUSER parley\n" in dockerfile
     assert 'CMD ["python", "-m", "bot", "health"]' in dockerfile

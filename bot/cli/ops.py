@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy import make_url
+
 from bot.cli.common import CommandError
 from bot.config import Settings
 from bot.engine.content import DIALOGUES_DIR, load_content, load_phrases
@@ -25,6 +27,14 @@ def db(settings: Settings, args: argparse.Namespace) -> int:
 
 def health(settings: Settings, args: argparse.Namespace) -> int:
     """For container health checks: never creates or migrates anything, only looks."""
+    url = make_url(settings.database_url)
+    missing = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if missing and not Path(str(url.database)).is_file():  # connecting would create it, empty
+        print(
+            f"unhealthy: no database at {url.database} (run: python -m bot db upgrade)",
+            file=sys.stderr,
+        )
+        return 1
     engine = make_engine(settings.database_url)
     try:
         current = is_current(engine)

@@ -105,6 +105,11 @@ def test_a_malformed_setting_is_named(tmp_path: Path) -> None:
 
 def test_health_fails_until_the_database_is_migrated_then_passes(tmp_path: Path) -> None:
     database = tmp_path / "p.db"
+    missing = run_bot(database, "health")
+    assert missing.returncode == 1
+    assert "no database at" in missing.stderr
+    assert not database.exists(), "a health check must not create an empty database"
+    database.touch()
     before = run_bot(database, "health")
     assert before.returncode == 1
     assert "migrations pending" in before.stderr
