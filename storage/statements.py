@@ -48,7 +48,7 @@ class _Compiled:
         values = []
         for name, process, default in self.binds:
             value = given[name] if name in given or default is _MISSING else default
-            values.append(process(value) if process is not None and value is not None else value)
+            values.append(process(value) if process is not None else value)
         return tuple(values)
 
     def rows(self, cursor: sqlite3.Cursor) -> list[Row]:
