@@ -31,7 +31,6 @@ from bot.web.app import create_app
 from bot.wiring import coach_service
 from storage import repository as repo
 from storage.database import open_database
-from storage.schema import utcnow
 from tests.web import seed
 
 STUDENTS = 200
@@ -80,8 +79,8 @@ def _free_port() -> int:
 
 
 def _sign_in(client: httpx.Client, courses: CourseService, user_id: int, base: str) -> None:
-    with courses.sessions.begin() as db:
-        link = web_login.issue_login_url(db, user_id, base, SECRET, utcnow())
+    with courses.database.begin() as db:
+        link = web_login.issue_login_url(db, user_id, base, SECRET, db.now())
     landing = client.get(link.removeprefix(base))
     nonce = re.search(r'name="nonce" value="([^"]+)"', landing.text)
     assert nonce is not None
@@ -110,7 +109,7 @@ def main(rounds: int = 40) -> None:
         print(f"generated the cohort in {time.perf_counter() - started:.1f}s")
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        app = create_app(courses, courses.sessions, SECRET, base)
+        app = create_app(courses, courses.database, SECRET, base)
         config = uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", access_log=False
         )
@@ -136,7 +135,7 @@ def main(rounds: int = 40) -> None:
         finally:
             server.should_exit = True
             thread.join(10)
-            courses.sessions.kw["bind"].dispose()
+            courses.database.dispose()
     base50 = percentile(results["baseline /healthz"], 0.5)
     slowest = 0.0
     for name, samples in results.items():

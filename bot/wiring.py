@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from bot.coach import sessions
 from bot.coach.router import Router
 from bot.coach.service import CoachService
@@ -27,7 +25,7 @@ from bot.engine.errors import ScriptError
 from bot.errors import ParleyError
 from bot.reminders import commands as reminder_commands
 from storage.database import open_database
-from storage.schema import utcnow
+from storage.uow import Database
 
 
 class ContentError(ParleyError):
@@ -47,10 +45,10 @@ def routes() -> Router[Turn]:
 
 
 def coach_service(
-    database: sessionmaker[Session],
+    database: Database,
     content: Content,
     *,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Callable[[], datetime] | None = None,
     courses: CourseSettings | None = None,
 ) -> CoachService:
     """The coach with every feature plugged in."""

@@ -1,4 +1,4 @@
-"""Engines and sessions: SQLite with the settings DESIGN.md measured, PostgreSQL as it is.
+"""Engines and the database: SQLite with the settings DESIGN.md measured, PostgreSQL as it is.
 
 SQLite: WAL, synchronous=NORMAL, a busy timeout, foreign keys on, and `BEGIN IMMEDIATE` for every
 transaction. Python's sqlite3 would otherwise start a deferred transaction that takes the write
@@ -20,7 +20,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+
+from storage.uow import Clock, Database, system_clock
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -126,10 +127,12 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-def open_database(url: str, pool_size: int = 5) -> sessionmaker[Session]:
-    """Engine + migrations + session factory: what every entry point calls once at start."""
+def open_database(
+    url: str, pool_size: int = 5, *, clock: Clock = system_clock, fast: bool = True
+) -> Database:
+    """Engine + migrations: what every entry point calls once at start. Its units of work
+    carry `clock`; `fast=False` runs every statement through Core on SQLite too (tests run
+    both ways, see storage.statements)."""
     engine = make_engine(url, pool_size)
     upgrade(engine)
-    # No autoflush: a turn reads first and writes at the end, so one flush at commit suffices
-    # and saves a flush per query (measured in `make bench`).
-    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return Database(engine, clock, fast)

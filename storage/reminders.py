@@ -16,9 +16,9 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
-from storage.messaging import Db, connection_of
 from storage.schema import User
 from storage.schema.followups import Reminder
+from storage.uow import UnitOfWork
 
 REMINDERS = cast(Table, Reminder.__table__)
 USERS = cast(Table, User.__table__)
@@ -67,11 +67,11 @@ def _row(values: Sequence[object]) -> ReminderRow:
 
 
 # ---- settings ---------------------------------------------------------------------------------
-def settings_of(db: Db, user_id: int) -> ReminderSettings:
+def settings_of(db: UnitOfWork, user_id: int) -> ReminderSettings:
     query = select(USERS.c.timezone, USERS.c.timezone_set, USERS.c.reminders_enabled).where(
         USERS.c.id == user_id
     )
-    row = connection_of(db).execute(query).first()
+    row = db.execute(query).first()
     if row is None:
         return ReminderSettings("UTC", False, True)
     return ReminderSettings(
@@ -79,21 +79,21 @@ def settings_of(db: Db, user_id: int) -> ReminderSettings:
     )
 
 
-def set_timezone(db: Db, user_id: int, name: str) -> None:
-    connection_of(db).execute(
-        update(USERS).where(USERS.c.id == user_id).values(timezone=name, timezone_set=True)
-    )
+def set_timezone(db: UnitOfWork, user_id: int, name: str) -> None:
+    db.execute(update(USERS).where(USERS.c.id == user_id).values(timezone=name, timezone_set=True))
 
 
-def set_enabled(db: Db, user_id: int, enabled: bool) -> None:
-    connection_of(db).execute(
-        update(USERS).where(USERS.c.id == user_id).values(reminders_enabled=enabled)
-    )
+def set_enabled(db: UnitOfWork, user_id: int, enabled: bool) -> None:
+    db.execute(update(USERS).where(USERS.c.id == user_id).values(reminders_enabled=enabled))
 
 
 # ---- reminders --------------------------------------------------------------------------------
 def add(
-    db: Db, user_id: int, session_id: int, planned: Sequence[tuple[str, datetime]], now: datetime
+    db: UnitOfWork,
+    user_id: int,
+    session_id: int,
+    planned: Sequence[tuple[str, datetime]],
+    now: datetime,
 ) -> list[int]:
     """Insert pending reminders (kind, due) for one session; returns their ids."""
     ids = []
@@ -107,70 +107,70 @@ def add(
             "created_at": now,
         }
         statement = insert(REMINDERS).values(**values).returning(REMINDERS.c.id)
-        ids.append(int(connection_of(db).execute(statement).scalar_one()))
+        ids.append(int(db.execute(statement).scalar_one()))
     return ids
 
 
-def cancel_pending(db: Db, user_id: int, session_id: int | None = None) -> int:
+def cancel_pending(db: UnitOfWork, user_id: int, session_id: int | None = None) -> int:
     """Cancel a user's pending reminders (one session's, or all); returns how many."""
     statement = update(REMINDERS).where(
         REMINDERS.c.user_id == user_id, REMINDERS.c.status == "pending"
     )
     if session_id is not None:
         statement = statement.where(REMINDERS.c.session_id == session_id)
-    return int(connection_of(db).execute(statement.values(status="cancelled")).rowcount)
+    return int(db.execute(statement.values(status="cancelled")).rowcount)
 
 
-def cancel(db: Db, reminder_id: int) -> bool:
+def cancel(db: UnitOfWork, reminder_id: int) -> bool:
     """Cancel one pending reminder; False if it was no longer pending."""
     statement = (
         update(REMINDERS)
         .where(REMINDERS.c.id == reminder_id, REMINDERS.c.status == "pending")
         .values(status="cancelled")
     )
-    return int(connection_of(db).execute(statement).rowcount) == 1
+    return int(db.execute(statement).rowcount) == 1
 
 
-def cancel_claimed(db: Db, reminder_id: int) -> None:
+def cancel_claimed(db: UnitOfWork, reminder_id: int) -> None:
     """Undo a claim inside the claiming transaction: the reminder is dropped, not sent."""
     statement = update(REMINDERS).where(REMINDERS.c.id == reminder_id)
-    connection_of(db).execute(statement.values(status="cancelled", sent_at=None))
+    db.execute(statement.values(status="cancelled", sent_at=None))
 
 
-def get(db: Db, reminder_id: int) -> ReminderRow | None:
-    row = connection_of(db).execute(select(*_COLUMNS).where(REMINDERS.c.id == reminder_id)).first()
+def get(db: UnitOfWork, reminder_id: int) -> ReminderRow | None:
+    row = db.execute(select(*_COLUMNS).where(REMINDERS.c.id == reminder_id)).first()
     return _row(row) if row is not None else None
 
 
-def pending_of(db: Db, user_id: int) -> list[ReminderRow]:
+def pending_of(db: UnitOfWork, user_id: int) -> list[ReminderRow]:
     """A user's pending reminders, soonest first."""
     query = (
         select(*_COLUMNS)
         .where(REMINDERS.c.user_id == user_id, REMINDERS.c.status == "pending")
         .order_by(REMINDERS.c.due_at, REMINDERS.c.id)
     )
-    return [_row(row) for row in connection_of(db).execute(query)]
+    return [_row(row) for row in db.execute(query)]
 
 
-def sent_kinds(db: Db, session_id: int) -> set[str]:
+def sent_kinds(db: UnitOfWork, session_id: int) -> set[str]:
     """The kinds of reminder already sent for a session."""
     query = select(REMINDERS.c.kind).where(
         REMINDERS.c.session_id == session_id, REMINDERS.c.status == "sent"
     )
-    return {str(row.kind) for row in connection_of(db).execute(query)}
+    return {str(row.kind) for row in db.execute(query)}
 
 
-def claim(db: Db, reminder_id: int, now: datetime) -> bool:
+def claim(db: UnitOfWork, reminder_id: int, now: datetime) -> bool:
     """Mark a due, pending reminder sent; True only for the one caller that changed the row.
 
     Run in the transaction that writes the reminder's message to the outbox: either both
     happen or neither. A cancelled, already sent, deleted or not-yet-due row gives False."""
-    result = connection_of(db).execute(_CLAIM, {"key": reminder_id, "now": now})
+    result = db.execute(_CLAIM, {"key": reminder_id, "now": now})
     return int(result.rowcount) == 1
 
 
 def due_before(
-    db: Db, channel: str, until: datetime | None, limit: int = 1000
+    db: UnitOfWork, channel: str, until: datetime | None, limit: int = 1000
 ) -> list[tuple[int, datetime]]:
     """(id, due) of pending reminders of `channel`'s users due by `until` (all if None)."""
     query = (
@@ -182,4 +182,4 @@ def due_before(
     )
     if until is not None:
         query = query.where(REMINDERS.c.due_at <= until)
-    return [(int(row.id), row.due_at) for row in connection_of(db).execute(query)]
+    return [(int(row.id), row.due_at) for row in db.execute(query)]

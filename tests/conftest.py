@@ -8,13 +8,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach.messages import Inbound, Outbound, Reply
 from bot.coach.service import CoachService
 from bot.engine.content import Content, load_content
 from bot.wiring import coach_service
 from storage.database import open_database
+from storage.uow import Database
 from tests.postgres import reset_schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,10 +39,16 @@ def _postgres_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+SQLITE_CORE = "sqlite-core"
+"""The `database_url` variant that opens SQLite with the fast path off (storage.statements):
+every statement then runs through SQLAlchemy Core, as it does on PostgreSQL."""
+
+
+@pytest.fixture(params=["sqlite", SQLITE_CORE, "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database: a SQLite file always; PostgreSQL when TEST_DATABASE_URL names one."""
-    if request.param == "sqlite":
+    """A fresh database: a SQLite file always, twice (its statements on sqlite3, and through
+    Core); PostgreSQL when TEST_DATABASE_URL names one."""
+    if request.param in ("sqlite", SQLITE_CORE):
         yield f"sqlite:///{tmp_path / 'db' / 'parley.db'}"
         return
     url = _postgres_url()
@@ -52,26 +58,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield url
 
 
-@pytest.fixture
-def opened() -> Iterator[Callable[[str], sessionmaker[Session]]]:
-    """Open databases like the app does, and close their connection pools after the test."""
-    factories: list[sessionmaker[Session]] = []
+def fast_path(request: pytest.FixtureRequest) -> bool:
+    """False in the test's `sqlite-core` variant: SQLite without its fast path."""
+    callspec = getattr(request.node, "callspec", None)
+    return callspec is None or callspec.params.get("database_url") != SQLITE_CORE
 
-    def open_(url: str) -> sessionmaker[Session]:
-        factory = open_database(url)
-        factories.append(factory)
-        return factory
+
+@pytest.fixture
+def opened(request: pytest.FixtureRequest) -> Iterator[Callable[[str], Database]]:
+    """Open databases like the app does (the fast path off in the `sqlite-core` variant), and
+    close their connection pools after the test."""
+    databases: list[Database] = []
+    fast = fast_path(request)
+
+    def open_(url: str) -> Database:
+        database = open_database(url, fast=fast)
+        databases.append(database)
+        return database
 
     yield open_
-    for factory in factories:
-        bind = factory.kw["bind"]
-        bind.dispose()
+    for database in databases:
+        database.dispose()
 
 
 @pytest.fixture
-def sessions(
-    database_url: str, opened: Callable[[str], sessionmaker[Session]]
-) -> sessionmaker[Session]:
+def sessions(database_url: str, opened: Callable[[str], Database]) -> Database:
     return opened(database_url)
 
 
@@ -81,9 +92,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def service(
-    sessions: sessionmaker[Session], content: Content, clock: Clock
-) -> Iterator[CoachService]:
+def service(sessions: Database, content: Content, clock: Clock) -> Iterator[CoachService]:
     coach = coach_service(sessions, content, clock=clock)
     yield coach
     coach.close()

@@ -61,7 +61,7 @@ def _cohort_id(text: str) -> int:
 
 def _courses(settings: Settings) -> CourseService:
     service = build_service(settings)
-    return CourseService(service.sessions, service.content, settings.admin_ids)
+    return CourseService(service.database, service.content, settings.admin_ids)
 
 
 def instructors(settings: Settings, args: argparse.Namespace) -> int:

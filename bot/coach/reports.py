@@ -22,6 +22,7 @@ from bot.engine.render import Format, split_message
 from storage import debriefs as debrief_store
 from storage import repository as repo
 from storage.records import SessionRecord
+from storage.uow import UnitOfWork
 
 REPORT_TEMPLATES: dict[Format, str] = {"text": "report.txt.j2", "html": "report.tg.j2"}
 DEBRIEF_TEMPLATES: dict[Format, str] = {"text": "debrief.txt.j2", "html": "debrief.tg.j2"}
@@ -75,7 +76,7 @@ def report_payloads(
     return [photo, *parts]
 
 
-def conversation_of(db: repo.Db, content: Content, row: SessionRecord) -> Conversation:
+def conversation_of(db: UnitOfWork, content: Content, row: SessionRecord) -> Conversation:
     """A stored session's conversation, rebuilt from its answers (for exports and the chart)
     on its own script, with the context a debrief was started with."""
     content = content.for_script(row.script_id)
@@ -109,7 +110,7 @@ def debrief_payloads(
     return [{"text": part, "kind": "report", "format": fmt} for part in split_message(text, 4096)]
 
 
-def debrief_json(db: repo.Db, content: Content, row: SessionRecord) -> dict[str, Any]:
+def debrief_json(db: UnitOfWork, content: Content, row: SessionRecord) -> dict[str, Any]:
     """The `debrief` section of an export: the debrief session's record (see
     bot.engine.debrief.record) with its id, status and times."""
     section: dict[str, Any] = {
@@ -125,7 +126,7 @@ def debrief_json(db: repo.Db, content: Content, row: SessionRecord) -> dict[str,
 
 
 def lesson_chart_for_session(
-    db: repo.Db, content: Content, row: SessionRecord, fmt: Format = "html"
+    db: UnitOfWork, content: Content, row: SessionRecord, fmt: Format = "html"
 ) -> Chart:
     """The lesson chart of a stored session (the review site shows it on the session page):
     `.png` the image, `.alt` its text alternative, `.rows` the levels it draws."""
@@ -169,7 +170,7 @@ def lessons_json(findings: list[Finding]) -> list[dict[str, Any]]:
     ]
 
 
-def store_findings(db: repo.Db, session_id: int, findings: list[Finding]) -> None:
+def store_findings(db: UnitOfWork, session_id: int, findings: list[Finding]) -> None:
     """Keep the verdicts with their evidence, so reviewers see exactly what the user saw."""
     repo.replace_findings(
         db,
@@ -186,7 +187,7 @@ def _iso(value: Any) -> str | None:
 
 
 def export_json(
-    db: repo.Db, content: Content, row: SessionRecord, user_name: str
+    db: UnitOfWork, content: Content, row: SessionRecord, user_name: str
 ) -> dict[str, Any]:
     """The JSON export (DESIGN.md contract), plus `debrief`: for a preparation its debrief
     (null if none), for a debrief its own record and `prepared_session_id`."""
@@ -222,7 +223,7 @@ def export_json(
     }
 
 
-def _debrief_row(db: repo.Db, prepared_id: int) -> SessionRecord | None:
+def _debrief_row(db: UnitOfWork, prepared_id: int) -> SessionRecord | None:
     debrief_id = debrief_store.debrief_of(db, prepared_id)
     return repo.get_session(db, debrief_id) if debrief_id is not None else None
 

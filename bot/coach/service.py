@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach.messages import FORMATS, Inbound, Outbound, Reply, SessionSummary, outbound
 from bot.coach.reports import export_document, export_json
@@ -25,7 +24,7 @@ from bot.coach.router import Router
 from bot.coach.turn import Turn
 from bot.engine.content import Content
 from storage import repository as repo
-from storage.schema import utcnow
+from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,25 +35,24 @@ class CoachService:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        database: Database,
         content: Content,
         routes: Router[Turn],
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
         settings: Iterable[object] = (),
     ) -> None:
-        self.sessions = sessions
+        # One clock: the units of work carry it, so what a turn stores is dated by it too.
+        self.database = database.with_clock(clock)
+        self.clock = self.database.clock
         self.routes = routes
         # Each feature's settings by type (admins and the site for courses, say), read in a
         # turn with `turn.setting(Kind)`; the core never looks inside them.
         self.settings: dict[type, object] = {type(value): value for value in settings}
-        # The per-message path runs on a Core connection: an ORM session's bookkeeping cost
-        # more than the statements (see storage.records and `make bench`).
-        self.engine: Engine = sessions.kw["bind"]
+        self.engine: Engine = self.database.engine
         self._local = threading.local()
         self._connections: list[Connection] = []
         self._connections_lock = threading.Lock()
         self.content = content
-        self.clock = clock
 
     def setting(self, kind: type[T]) -> T:
         """A feature's settings as configured (its defaults when never configured)."""
@@ -67,8 +65,8 @@ class CoachService:
         self.settings[type(value)] = value
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        """A transaction on this thread's own connection, kept between messages: checking a
+    def _transaction(self) -> Iterator[UnitOfWork]:
+        """A unit of work on this thread's own connection, kept between messages: checking a
         connection out of the pool for every message cost ~80 µs of a ~750 µs step."""
         connection: Connection | None = getattr(self._local, "connection", None)
         if connection is None or connection.closed or connection.invalidated:
@@ -77,7 +75,7 @@ class CoachService:
             with self._connections_lock:
                 self._connections.append(connection)
         with connection.begin():
-            yield connection
+            yield self.database.on(connection)
 
     def close(self) -> None:
         """Return every thread's kept connection (call before disposing of the engine)."""
@@ -151,7 +149,7 @@ class CoachService:
         return self._summaries(channel, user_ref)
 
     def _summaries(self, channel: str | None, user_ref: str | None) -> list[SessionSummary]:
-        with self.sessions() as db:
+        with self.database.begin() as db:
             user_id = None
             if channel is not None:
                 user = repo.user_by_external_id(db, f"{channel}:{user_ref}")
@@ -178,7 +176,7 @@ class CoachService:
         self, session_id: int, owner: tuple[str, str] | None = None
     ) -> dict[str, Any] | None:
         """The JSON export of one session; None if missing or not `owner`'s (channel, user)."""
-        with self.sessions() as db:
+        with self.database.begin() as db:
             row = repo.get_session(db, session_id)
             if row is None:
                 return None
@@ -212,7 +210,7 @@ class CoachService:
             return repo.pending_inbox_for_chat(db, chat_id)
 
     def pending_inbox(self) -> list[tuple[int, dict[str, Any]]]:
-        with self.sessions.begin() as db:
+        with self.database.begin() as db:
             return repo.pending_inbox(db)
 
     def claim(self, channel: str, delivery_id: str, inbox_id: int | None = None) -> bool:
@@ -233,7 +231,7 @@ class CoachService:
         return [outbound(row_id, chat_id, payload)]
 
     @staticmethod
-    def _claim(db: repo.Db, channel: str, delivery_id: str, inbox_id: int | None) -> bool:
+    def _claim(db: UnitOfWork, channel: str, delivery_id: str, inbox_id: int | None) -> bool:
         """First delivery of this id? An update kept in the inbox is claimed by marking its
         row handled (one statement); anything else by recording its delivery id."""
         if inbox_id is not None:
@@ -243,12 +241,12 @@ class CoachService:
         return repo.claim_delivery(db, f"{channel}:{delivery_id}")
 
     def mark_failed(self, ids: Sequence[int], reason: str) -> None:
-        with self.sessions.begin() as db:
+        with self.database.begin() as db:
             repo.mark_failed(db, ids, reason)
 
     def user_blocked(self, channel: str, user_ref: str, chat_id: str) -> None:
         """The user blocked the bot: stop sending and mark them inactive until they return."""
-        with self.sessions.begin() as db:
+        with self.database.begin() as db:
             repo.set_user_active(db, f"{channel}:{user_ref}", False)
             repo.fail_pending_for_chat(db, channel, chat_id, "blocked by the user")
         log.info("user blocked the bot channel=%s", channel)

@@ -30,6 +30,7 @@ from bot.engine.render import Format, to_plain
 from bot.engine.script import END
 from storage import repository as repo
 from storage.records import SessionRecord, UserRecord
+from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.coach.messages import Inbound
@@ -44,7 +45,7 @@ class Turn:
 
     def __init__(
         self,
-        db: repo.Db,
+        db: UnitOfWork,
         content: Content,
         routes: Router[Turn],
         user: UserRecord,
@@ -290,7 +291,9 @@ class Turn:
         """Transcripts keep plain text whatever the channel, so exports escape it once."""
         if self.row is not None:
             plain = to_plain(text) if sender == "bot" and self.fmt == "html" else text
-            self.lines.append(repo.line_row(self.row.id, sender, plain[:MAX_LINE], question))
+            self.lines.append(
+                repo.line_row(self.db, self.row.id, sender, plain[:MAX_LINE], question)
+            )
 
     # ---- saving --------------------------------------------------------------------------------
     def save(self) -> None:

@@ -21,6 +21,7 @@ from bot.coach.ids import is_row_id, telegram_id_of
 from storage import repository as repo
 from storage.courses import admin as admin_store
 from storage.courses import cohorts as store
+from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def is_admin(external_id: str, admin_ids: frozenset[int]) -> bool:
     return telegram_id is not None and telegram_id in admin_ids
 
 
-def viewer_of(db: repo.Db, user_id: int, admin_ids: frozenset[int]) -> Viewer | None:
+def viewer_of(db: UnitOfWork, user_id: int, admin_ids: frozenset[int]) -> Viewer | None:
     """The viewer for a user id (None when no such user): roles are read fresh every time,
     so a role granted or removed takes effect on the next request."""
     user = repo.user_by_id(db, user_id) if is_row_id(user_id) else None
@@ -64,7 +65,7 @@ def may_create_cohort(viewer: Viewer) -> bool:
     return viewer.is_instructor
 
 
-def may_manage_cohort(db: repo.Db, viewer: Viewer, cohort_id: int) -> bool:
+def may_manage_cohort(db: UnitOfWork, viewer: Viewer, cohort_id: int) -> bool:
     """Read the cohort's shared sessions, annotate, export: its instructors only. Being an
     admin gives nothing here."""
     return (
@@ -74,7 +75,7 @@ def may_manage_cohort(db: repo.Db, viewer: Viewer, cohort_id: int) -> bool:
     )
 
 
-def may_read_session(db: repo.Db, viewer: Viewer, session_id: int) -> bool:
+def may_read_session(db: UnitOfWork, viewer: Viewer, session_id: int) -> bool:
     """The owner, or an instructor of a cohort the session is shared with."""
     owner = store.session_owner(db, session_id) if is_row_id(session_id) else None
     if owner is None:
@@ -84,7 +85,7 @@ def may_read_session(db: repo.Db, viewer: Viewer, session_id: int) -> bool:
     return viewer.is_instructor and store.session_shared_with(db, session_id, viewer.user_id)
 
 
-def may_review_session(db: repo.Db, viewer: Viewer, session_id: int) -> bool:
+def may_review_session(db: UnitOfWork, viewer: Viewer, session_id: int) -> bool:
     """Instructor actions on a session (annotate, verdicts, feedback): someone else's session
     shared with a cohort they instruct. A student does not annotate their own transcript."""
     owner = store.session_owner(db, session_id) if is_row_id(session_id) else None
@@ -93,7 +94,7 @@ def may_review_session(db: repo.Db, viewer: Viewer, session_id: int) -> bool:
     return viewer.is_instructor and store.session_shared_with(db, session_id, viewer.user_id)
 
 
-def may_share_session(db: repo.Db, user_id: int, session_id: int, cohort_id: int) -> bool:
+def may_share_session(db: UnitOfWork, user_id: int, session_id: int, cohort_id: int) -> bool:
     """A student shares only their own session, only with a cohort they currently belong to
     that is not closed (a closed course takes nothing new)."""
     if not (is_row_id(session_id) and is_row_id(cohort_id)):

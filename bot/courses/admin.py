@@ -23,6 +23,7 @@ from bot.engine.content import Content
 from storage import repository as repo
 from storage.courses import admin as admin_store
 from storage.courses import cohorts as store
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class InstructorListing:
     cohorts: list[tuple[int, str]]
 
 
-def _instructor_user(db: repo.Db, telegram_id: int) -> tuple[int, str]:
+def _instructor_user(db: UnitOfWork, telegram_id: int) -> tuple[int, str]:
     """(user id, shown name) of the instructor with this Telegram id, else NotAnInstructorError."""
     if not 0 < telegram_id < 2**53:
         raise InvalidInputError("a Telegram user id is a positive number")
@@ -79,7 +80,7 @@ def _instructor_user(db: repo.Db, telegram_id: int) -> tuple[int, str]:
     return user.id, store.person_name(user.display_name, role, user.id)
 
 
-def _cohort(db: repo.Db, cohort_id: int, by: Viewer | None) -> CohortInfo:
+def _cohort(db: UnitOfWork, cohort_id: int, by: Viewer | None) -> CohortInfo:
     """The cohort, if it exists and `by` (None: the operator) instructs it."""
     if not ids.is_row_id(cohort_id) or not admin_store.cohort_exists(db, cohort_id):
         raise CohortNotFoundError(f"there is no cohort #{cohort_id}")
@@ -89,7 +90,7 @@ def _cohort(db: repo.Db, cohort_id: int, by: Viewer | None) -> CohortInfo:
     return info
 
 
-def notify(db: repo.Db, content: Content, user_id: int, key: str, **ctx: Any) -> bool:
+def notify(db: UnitOfWork, content: Content, user_id: int, key: str, **ctx: Any) -> bool:
     """Queue one message to a student's chat (the bot's outbox sweep sends it); False for a
     user on no chat channel or who blocked the bot."""
     user = repo.user_by_id(db, user_id)
@@ -104,7 +105,7 @@ def notify(db: repo.Db, content: Content, user_id: int, key: str, **ctx: Any) ->
     return True
 
 
-def revoke_instructor(db: repo.Db, telegram_id: int) -> Revoked:
+def revoke_instructor(db: UnitOfWork, telegram_id: int) -> Revoked:
     """Remove the role and every cohort it gave; access stops at once (roles are read fresh
     on every request). Students' shares stay: a cohort left with no instructor is readable
     by nobody until the operator adds one (`cohorts add-instructor`)."""
@@ -117,7 +118,7 @@ def revoke_instructor(db: repo.Db, telegram_id: int) -> Revoked:
 
 
 def add_cohort_instructor(
-    db: repo.Db,
+    db: UnitOfWork,
     content: Content,
     cohort_id: int,
     telegram_id: int,
@@ -149,7 +150,7 @@ def add_cohort_instructor(
 
 
 def close_cohort(
-    db: repo.Db, content: Content, cohort_id: int, by: Viewer | None, now: datetime
+    db: UnitOfWork, content: Content, cohort_id: int, by: Viewer | None, now: datetime
 ) -> Closed:
     """The invite code stops working and new sessions stop being shared; each current member
     is told that what they shared stays readable until they /leave (withdrawing) or /forget."""
@@ -173,7 +174,7 @@ def close_cohort(
     return Closed(info, closed=True, told=told)
 
 
-def instructors(db: repo.Db) -> list[InstructorListing]:
+def instructors(db: UnitOfWork) -> list[InstructorListing]:
     return [
         InstructorListing(
             telegram_id=ids.telegram_id_of(row.external_id),

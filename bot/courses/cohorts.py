@@ -25,6 +25,7 @@ from storage.courses import admin as admin_store
 from storage.courses import cohorts as store
 from storage.courses import notes as notes_store
 from storage.records import UserRecord
+from storage.uow import UnitOfWork
 
 MAX_COHORT_NAME = 80
 MAX_PERSON_NAME = 128
@@ -35,7 +36,7 @@ def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username or '<bot>'}?start=join-{code}"
 
 
-def new_invite_code(db: repo.Db) -> str:
+def new_invite_code(db: UnitOfWork) -> str:
     """128 random bits, URL-safe (22 characters): unguessable, and fits a /start payload."""
     while True:
         code = secrets.token_urlsafe(16)
@@ -50,7 +51,7 @@ def clean_name(name: str | None, limit: int, what: str) -> str:
     return text
 
 
-def telegram_user(db: repo.Db, telegram_id: int) -> UserRecord:
+def telegram_user(db: UnitOfWork, telegram_id: int) -> UserRecord:
     """The `telegram:<id>` user, created if they never wrote to the bot."""
     if not 0 < telegram_id < 2**53:
         raise InvalidInputError("a Telegram user id is a positive number")
@@ -58,7 +59,7 @@ def telegram_user(db: repo.Db, telegram_id: int) -> UserRecord:
 
 
 def add_instructor(
-    db: repo.Db, telegram_id: int, name: str | None, granted_by: str | None, now: datetime
+    db: UnitOfWork, telegram_id: int, name: str | None, granted_by: str | None, now: datetime
 ) -> InstructorInfo:
     person = clean_name(name, MAX_PERSON_NAME, "the name")
     user = telegram_user(db, telegram_id)
@@ -72,7 +73,7 @@ def add_instructor(
     )
 
 
-def create_cohort(db: repo.Db, name: str, instructor: Viewer, now: datetime) -> CohortInfo:
+def create_cohort(db: UnitOfWork, name: str, instructor: Viewer, now: datetime) -> CohortInfo:
     if not access.may_create_cohort(instructor):
         raise NotAnInstructorError(
             "only instructors can create a cohort; an admin grants the role first"
@@ -85,21 +86,21 @@ def create_cohort(db: repo.Db, name: str, instructor: Viewer, now: datetime) -> 
     return info
 
 
-def cohort_infos(db: repo.Db, cohort_ids: list[int]) -> list[CohortInfo]:
+def cohort_infos(db: UnitOfWork, cohort_ids: list[int]) -> list[CohortInfo]:
     return [
         CohortInfo(r.id, r.name, r.invite_code, r.instructors, r.student_count, r.closed)
         for r in store.cohort_rows(db, cohort_ids)
     ]
 
 
-def cohorts_for(db: repo.Db, viewer: Viewer) -> list[CohortInfo]:
+def cohorts_for(db: UnitOfWork, viewer: Viewer) -> list[CohortInfo]:
     """The cohorts the viewer instructs (none for a student or an admin who teaches none)."""
     if not viewer.is_instructor:
         return []
     return cohort_infos(db, store.cohorts_instructed(db, viewer.user_id))
 
 
-def cohort_by_code(db: repo.Db, code: str) -> CohortInfo | None:
+def cohort_by_code(db: UnitOfWork, code: str) -> CohortInfo | None:
     """What a student sees before agreeing to join: the name and who reads the transcripts."""
     if not code or len(code) > 32:
         return None
@@ -107,17 +108,17 @@ def cohort_by_code(db: repo.Db, code: str) -> CohortInfo | None:
     return None if cohort_id is None else cohort_infos(db, [cohort_id])[0]
 
 
-def join(db: repo.Db, user_id: int, cohort_id: int, now: datetime) -> bool:
+def join(db: UnitOfWork, user_id: int, cohort_id: int, now: datetime) -> bool:
     """Record the student's consent; sessions they start from now on are shared."""
     return store.join_cohort(db, cohort_id, user_id, now)
 
 
-def leave(db: repo.Db, user_id: int, cohort_id: int, withdraw: bool, now: datetime) -> None:
+def leave(db: UnitOfWork, user_id: int, cohort_id: int, withdraw: bool, now: datetime) -> None:
     """Stop sharing new sessions; with `withdraw`, take back those already shared too."""
     store.leave_cohort(db, cohort_id, user_id, now, withdraw)
 
 
-def share_new_session(db: repo.Db, user_id: int, session_id: int, now: datetime) -> None:
+def share_new_session(db: UnitOfWork, user_id: int, session_id: int, now: datetime) -> None:
     """A session started while in cohorts is shared with each of them (the student agreed),
     except cohorts that were closed: the course is over."""
     joined = store.current_cohorts(db, user_id)
@@ -126,7 +127,7 @@ def share_new_session(db: repo.Db, user_id: int, session_id: int, now: datetime)
         store.share_session(db, session_id, cohort_id, "joined", now)
 
 
-def share(db: repo.Db, user_id: int, session_id: int, cohort_id: int, now: datetime) -> bool:
+def share(db: UnitOfWork, user_id: int, session_id: int, cohort_id: int, now: datetime) -> bool:
     """Share an earlier session on the student's request; False when not theirs to share."""
     if not access.may_share_session(db, user_id, session_id, cohort_id):
         return False
@@ -134,17 +135,17 @@ def share(db: repo.Db, user_id: int, session_id: int, cohort_id: int, now: datet
     return True
 
 
-def current_cohorts(db: repo.Db, user_id: int) -> list[CohortInfo]:
+def current_cohorts(db: UnitOfWork, user_id: int) -> list[CohortInfo]:
     return cohort_infos(db, store.current_cohorts(db, user_id))
 
 
-def unshared_sessions(db: repo.Db, user_id: int, cohort_id: int) -> list[tuple[int, str]]:
+def unshared_sessions(db: UnitOfWork, user_id: int, cohort_id: int) -> list[tuple[int, str]]:
     """The student's own sessions not yet shared with the cohort: (id, title)."""
     shared = {s for c, s, _t in store.shared_sessions_of(db, user_id) if c == cohort_id}
     return [(s.id, s.title) for s in repo.sessions_of(db, user_id) if s.id not in shared]
 
 
-def memberships(db: repo.Db, user_id: int) -> list[Membership]:
+def memberships(db: UnitOfWork, user_id: int) -> list[Membership]:
     """Every cohort the student joined, who reads it, and what is shared (for /privacy)."""
     rows = store.memberships(db, user_id)
     infos = {info.id: info for info in cohort_infos(db, [r[0] for r in rows])}
@@ -164,7 +165,7 @@ def memberships(db: repo.Db, user_id: int) -> list[Membership]:
     ]
 
 
-def access_log_for(db: repo.Db, student_user_id: int, limit: int = 50) -> list[AccessEntry]:
+def access_log_for(db: UnitOfWork, student_user_id: int, limit: int = 50) -> list[AccessEntry]:
     return [
         AccessEntry(at=at, viewer_name=name, session_id=sid, session_title=title, via=via)
         for at, name, sid, title, via in notes_store.access_log(db, student_user_id, limit)

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from bot.courses import access, cohorts
 from bot.courses.access import Viewer
 from bot.courses.types import AccessEntry, Membership
 from storage import debriefs as debrief_store
 from storage import repository as repo
 from storage.courses import review as review_store
+from storage.uow import Database, UnitOfWork
 
 ACCESS_LOG_LIMIT = 50
 
@@ -48,7 +47,7 @@ class OwnData:
     """Newest first, at most ACCESS_LOG_LIMIT entries."""
 
 
-def own_data(db: repo.Db, viewer: Viewer) -> OwnData:
+def own_data(db: UnitOfWork, viewer: Viewer) -> OwnData:
     """The viewer's sessions, cohorts and access log, read in the caller's transaction."""
     current = access.viewer_of(db, viewer.user_id, frozenset())
     if current is None or current.external_id != viewer.external_id:
@@ -98,7 +97,7 @@ def own_data(db: repo.Db, viewer: Viewer) -> OwnData:
     )
 
 
-def load_own_data(sessions: sessionmaker[Session], viewer: Viewer) -> OwnData:
+def load_own_data(database: Database, viewer: Viewer) -> OwnData:
     """`own_data` in a transaction of its own (what the review site calls)."""
-    with sessions.begin() as db:
+    with database.begin() as db:
         return own_data(db, viewer)

@@ -26,10 +26,10 @@ from bot.courses.types import (
     StudentSession,
 )
 from bot.engine.content import Content
-from storage import repository as repo
 from storage.courses import cohorts as store
 from storage.courses import notes as notes_store
 from storage.courses import review as review_store
+from storage.uow import UnitOfWork
 
 MAX_QUERY = 200
 MAX_PER_PAGE = 200
@@ -44,7 +44,7 @@ def _paging(total: int, page: int, per_page: int) -> tuple[int, int, int]:
     return page, pages, (page - 1) * per_page
 
 
-def _disagreements(db: repo.Db, cohort_id: int) -> list[RuleDisagreement]:
+def _disagreements(db: UnitOfWork, cohort_id: int) -> list[RuleDisagreement]:
     counts: dict[tuple[str, str], list[int]] = {}
     for lesson, agree, rules in review_store.verdict_evidence(db, cohort_id):
         ids = [str(r.get("id")) for r in rules if isinstance(r, dict)] or [""]
@@ -60,7 +60,7 @@ def _disagreements(db: repo.Db, cohort_id: int) -> list[RuleDisagreement]:
 
 
 def cohort_overview(
-    db: repo.Db,
+    db: UnitOfWork,
     content: Content,
     viewer: Viewer,
     cohort_id: int,
@@ -113,7 +113,7 @@ def cohort_overview(
 
 
 def student_sessions(
-    db: repo.Db, viewer: Viewer, cohort_id: int, student_user_id: int
+    db: UnitOfWork, viewer: Viewer, cohort_id: int, student_user_id: int
 ) -> list[StudentSession] | None:
     """A student's sessions shared with the cohort, newest first; None when the viewer does
     not instruct the cohort or the student is not one of its students."""
@@ -132,7 +132,7 @@ def student_sessions(
 
 
 def search(
-    db: repo.Db,
+    db: UnitOfWork,
     viewer: Viewer,
     cohort_id: int,
     query: str,
@@ -169,7 +169,7 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def cohort_csv(db: repo.Db, content: Content, viewer: Viewer, cohort_id: int) -> str | None:
+def cohort_csv(db: UnitOfWork, content: Content, viewer: Viewer, cohort_id: int) -> str | None:
     """One row per shared session with each lesson's level; None when not the viewer's."""
     if not access.may_manage_cohort(db, viewer, cohort_id):
         return None

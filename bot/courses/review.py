@@ -22,6 +22,7 @@ from storage.courses import cohorts as store
 from storage.courses import notes as notes_store
 from storage.courses import review as review_store
 from storage.records import UserRecord
+from storage.uow import UnitOfWork
 
 MAX_COMMENT = 2000
 MAX_FEEDBACK = 2000
@@ -81,7 +82,7 @@ def review_lines(
 
 
 def session_review(
-    db: repo.Db, content: Content, viewer: Viewer, session_id: int, via: str, now: datetime
+    db: UnitOfWork, content: Content, viewer: Viewer, session_id: int, via: str, now: datetime
 ) -> SessionReview | None:
     if not access.may_read_session(db, viewer, session_id):
         return None
@@ -125,7 +126,7 @@ def session_review(
 
 
 def session_export(
-    db: repo.Db, content: Content, viewer: Viewer, session_id: int, now: datetime
+    db: UnitOfWork, content: Content, viewer: Viewer, session_id: int, now: datetime
 ) -> dict[str, Any] | None:
     """The JSON export for a viewer who may read the session; logged as an "export" view."""
     review = session_review(db, content, viewer, session_id, "export", now)
@@ -133,7 +134,7 @@ def session_export(
 
 
 def annotate(
-    db: repo.Db,
+    db: UnitOfWork,
     content: Content,
     viewer: Viewer,
     session_id: int,
@@ -155,7 +156,7 @@ def annotate(
 
 
 def set_verdict(
-    db: repo.Db,
+    db: UnitOfWork,
     content: Content,
     viewer: Viewer,
     session_id: int,
@@ -172,7 +173,7 @@ def set_verdict(
 
 
 def send_feedback(
-    db: repo.Db, content: Content, viewer: Viewer, session_id: int, text: str, now: datetime
+    db: UnitOfWork, content: Content, viewer: Viewer, session_id: int, text: str, now: datetime
 ) -> bool:
     """Keep the note, add it to the student's transcript and queue it to their chat, all in
     the caller's one transaction (the bot's outbox sweep sends it, even from the web site)."""

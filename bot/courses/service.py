@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from bot.courses import access, cohorts, review
 from bot.courses import admin as cohort_admin
 from bot.courses import pages as cohort_pages
@@ -36,7 +34,7 @@ from bot.courses.types import (
 from bot.engine.content import Content
 from storage import repository as repo
 from storage.courses import cohorts as store
-from storage.schema import utcnow
+from storage.uow import Database, UnitOfWork
 
 __all__ = [
     "AccessEntry",
@@ -59,19 +57,20 @@ class CourseService:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        database: Database,
         content: Content,
         admin_ids: frozenset[int],
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.sessions = sessions
+        # One clock: the units of work carry it, so what a call stores is dated by it too.
+        self.database = database.with_clock(clock)
+        self.clock = self.database.clock
         self.content = content
         self.admin_ids = admin_ids
-        self.clock = clock
 
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with self.sessions.begin() as db:
+    def _transaction(self) -> Iterator[UnitOfWork]:
+        with self.database.begin() as db:
             yield db
 
     # ---- roles and cohorts ------------------------------------------------------------------
@@ -213,7 +212,7 @@ class CourseService:
         with self._transaction() as db:
             return cohorts.memberships(db, student_user_id)
 
-    def _fresh(self, db: repo.Db, viewer: Viewer) -> Viewer:
+    def _fresh(self, db: UnitOfWork, viewer: Viewer) -> Viewer:
         """Roles as they are now, not as they were when the viewer was looked up (a revoked
         instructor loses access at once). A deleted user becomes a viewer with no roles."""
         current = access.viewer_of(db, viewer.user_id, self.admin_ids)

@@ -17,7 +17,7 @@ from enum import Enum
 from urllib.parse import quote
 
 from storage.courses import browsers as store
-from storage.messaging import Db
+from storage.uow import UnitOfWork
 
 LINK_LIFETIME = timedelta(minutes=10)
 LOGIN_PATH = "/login"
@@ -43,7 +43,7 @@ def hash_id(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(db: Db, user_id: int, secret: str, now: datetime) -> str:
+def issue_token(db: UnitOfWork, user_id: int, secret: str, now: datetime) -> str:
     """Store a new single-use link for `user_id` (in the caller's transaction); the token."""
     if not secret:
         raise ValueError("WEB_SECRET_KEY is not set")
@@ -53,7 +53,7 @@ def issue_token(db: Db, user_id: int, secret: str, now: datetime) -> str:
     return f"{raw_id}.{_sign(secret, raw_id)}"
 
 
-def issue_login_url(db: Db, user_id: int, base_url: str, secret: str, now: datetime) -> str:
+def issue_login_url(db: UnitOfWork, user_id: int, base_url: str, secret: str, now: datetime) -> str:
     """The full sign-in URL for `user_id`, valid once for ten minutes from `now`."""
     token = issue_token(db, user_id, secret, now)
     return f"{base_url.rstrip('/')}{LOGIN_PATH}?token={quote(token, safe='')}"
@@ -68,7 +68,7 @@ def _verified_id(token: str, secret: str) -> str | None:
     return raw_id
 
 
-def inspect(db: Db, token: str, secret: str, now: datetime) -> LinkProblem | None:
+def inspect(db: UnitOfWork, token: str, secret: str, now: datetime) -> LinkProblem | None:
     """Would this link sign in? None if so; it is not used up by looking."""
     raw_id = _verified_id(token, secret)
     if raw_id is None:
@@ -83,7 +83,7 @@ def inspect(db: Db, token: str, secret: str, now: datetime) -> LinkProblem | Non
     return None
 
 
-def redeem(db: Db, token: str, secret: str, now: datetime) -> int | None:
+def redeem(db: UnitOfWork, token: str, secret: str, now: datetime) -> int | None:
     """Use the link up and return its user id; None if tampered with, used, expired or unknown."""
     raw_id = _verified_id(token, secret)
     if raw_id is None:

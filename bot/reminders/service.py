@@ -44,14 +44,14 @@ class ReminderService:
     def due(self, channel: str, within: timedelta | None = None) -> list[tuple[int, datetime]]:
         """Pending reminders of `channel`'s users due within `within` from now (all if None)."""
         until = None if within is None else self.now() + within
-        with self.coach.sessions.begin() as db:
+        with self.coach.database.begin() as db:
             return store.due_before(db, channel, until)
 
     def fire(self, reminder_id: int) -> str | None:
         """Claim a due reminder and queue its message; the chat to send to, or None if this
         call did not send it (not due yet, already sent, cancelled, or its user is gone)."""
         now = self.now()
-        with self.coach.sessions.begin() as db:
+        with self.coach.database.begin() as db:
             if not store.claim(db, reminder_id, now):
                 return None
             reminder = store.get(db, reminder_id)

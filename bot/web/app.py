@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -21,7 +20,7 @@ from bot.courses.service import CourseService
 from bot.web import actions, auth, pages
 from bot.web.security import SecurityHeaders, page_headers
 from bot.web.site import Site
-from storage.schema import utcnow
+from storage.uow import Database
 
 MAX_BODY = 256 * 1024
 FAILED = "Something went wrong on our side. Try again in a minute; if it happens again, tell the operator."
@@ -99,10 +98,10 @@ ROUTES = [
 
 def create_app(
     courses: CourseService,
-    sessions: sessionmaker[Session],
+    database: Database,
     secret: str,
     base_url: str,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Callable[[], datetime] | None = None,
 ) -> Starlette:
     """The site over `courses` (which decides every access) and the same database."""
     app = Starlette(
@@ -111,5 +110,5 @@ def create_app(
         exception_handlers={HTTPException: http_error, Exception: server_error},
         max_body_size=MAX_BODY,
     )
-    app.state.site = Site(courses, sessions, secret, base_url, clock)
+    app.state.site = Site(courses, database, secret, base_url, clock)
     return app

@@ -116,7 +116,7 @@ async def login_page(request: Request) -> Response:
 
 
 def _inspect(site: Site, token: str) -> web_login.LinkProblem | None:
-    with site.sessions.begin() as db:
+    with site.database.begin() as db:
         return web_login.inspect(db, token, site.secret, site.clock())
 
 
@@ -155,7 +155,7 @@ async def login(request: Request) -> Response:
 
 def _redeem(site: Site, token: str) -> tuple[int | None, str]:
     now = site.clock()
-    with site.sessions.begin() as db:
+    with site.database.begin() as db:
         problem = web_login.inspect(db, token, site.secret, now)
         if problem is not None:
             return None, problem.value

@@ -62,7 +62,7 @@ async def mine(request: Request, site: Site, visitor: Visitor) -> Response:
 
 async def _mine(request: Request, site: Site, visitor: Visitor) -> Response:
     """The visitor's own sessions and who has read them (as /privacy shows in Telegram)."""
-    data = await run_in_threadpool(load_own_data, site.sessions, visitor.viewer)
+    data = await run_in_threadpool(load_own_data, site.database, visitor.viewer)
     return html(
         site, request, "mine.html", visitor, data=data, lessons=list(lesson_titles(site).items())
     )

@@ -11,7 +11,6 @@ import logging
 import threading
 
 import uvicorn
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
 from bot.coach import charts
@@ -22,7 +21,7 @@ from bot.engine.content import DIALOGUES_DIR, load_content
 from bot.errors import ParleyError
 from bot.web.app import create_app
 from storage.database import open_database
-from storage.schema import utcnow
+from storage.uow import Database
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +36,17 @@ class WebSetupError(ParleyError):
     """The site cannot start or issue a link as configured; the message says what to do."""
 
 
-def _parts(settings: Settings) -> tuple[CourseService, sessionmaker[Session]]:
+def _parts(settings: Settings) -> tuple[CourseService, Database]:
     if not settings.web_secret_key:
         raise WebSetupError(NO_SECRET)
     content = load_content(settings.dialogues_dir or DIALOGUES_DIR)
-    sessions = open_database(settings.database_url, settings.database_pool_size)
-    return CourseService(sessions, content, settings.admin_ids), sessions
+    database = open_database(settings.database_url, settings.database_pool_size)
+    return CourseService(database, content, settings.admin_ids), database
 
 
 def build_app(settings: Settings) -> Starlette:
-    courses, sessions = _parts(settings)
-    return create_app(courses, sessions, settings.web_secret_key, settings.web_base_url)
+    courses, database = _parts(settings)
+    return create_app(courses, database, settings.web_secret_key, settings.web_base_url)
 
 
 def serve(settings: Settings) -> None:
@@ -73,7 +72,7 @@ def serve(settings: Settings) -> None:
 
 def login_url(settings: Settings, telegram_id: int) -> str:
     """A one-time sign-in URL for the Parley user with this Telegram id."""
-    courses, sessions = _parts(settings)
+    courses, database = _parts(settings)
     try:
         viewer = courses.viewer_for_telegram(telegram_id)
         if viewer is None:
@@ -86,10 +85,9 @@ def login_url(settings: Settings, telegram_id: int) -> str:
                 "Telegram user %d is not an instructor: the site shows them their own sessions",
                 telegram_id,
             )
-        with sessions.begin() as db:
+        with database.begin() as db:
             return web_login.issue_login_url(
-                db, viewer.user_id, settings.web_base_url, settings.web_secret_key, utcnow()
+                db, viewer.user_id, settings.web_base_url, settings.web_secret_key, db.now()
             )
     finally:
-        engine = sessions.kw["bind"]
-        engine.dispose()
+        database.dispose()

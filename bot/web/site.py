@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from bot.courses.access import Viewer
 from bot.courses.service import CourseService
 from storage.courses import browsers as store
+from storage.uow import Database
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -66,19 +66,20 @@ class Site:
     def __init__(
         self,
         courses: CourseService,
-        sessions: sessionmaker[Session],
+        database: Database,
         secret: str,
         base_url: str,
-        clock: Callable[[], datetime],
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if not secret:
             raise ValueError("WEB_SECRET_KEY is not set")
         self.courses = courses
-        self.sessions = sessions
+        # One clock per request: the units of work carry it, so what a page stores is dated by it.
+        self.database = database.with_clock(clock)
         self.secret = secret
         self.base_url = base_url.rstrip("/")
         self.secure_cookies = self.base_url.startswith("https://")
-        self.clock = clock
+        self.clock = self.database.clock
         self.env = templates()
         self.stylesheet = (STATIC / "site.css").read_bytes()
 
@@ -103,7 +104,7 @@ class Site:
 
     def _lookup(self, raw: str) -> Visitor | None:
         hashed = cookie_hash(raw)
-        with self.sessions.begin() as db:
+        with self.database.begin() as db:
             row = store.browser(db, hashed, self.clock())
         if row is None:
             return None
@@ -114,7 +115,7 @@ class Site:
         """A new signed-in browser for `user_id`; returns the cookie value (kept only hashed)."""
         raw = secrets.token_urlsafe(32)
         now = self.clock()
-        with self.sessions.begin() as db:
+        with self.database.begin() as db:
             store.forget_old_browsers(db, now)
             store.add_browser(
                 db,
@@ -128,9 +129,9 @@ class Site:
 
     def name_of(self, user_id: int) -> str:
         """A student's name, for a page the course service has already let this viewer see."""
-        with self.sessions.begin() as db:
+        with self.database.begin() as db:
             return store.student_label(db, user_id)
 
     def close_browser_session(self, hashed: str) -> None:
-        with self.sessions.begin() as db:
+        with self.database.begin() as db:
             store.remove_browser(db, hashed)

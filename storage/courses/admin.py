@@ -21,7 +21,7 @@ from storage.courses.cohorts import (
     SHARES,
     USERS,
 )
-from storage.messaging import Db, connection_of
+from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -36,29 +36,28 @@ class InstructorRow:
     """(id, name) of the cohorts they instruct."""
 
 
-def revoke_instructor(db: Db, user_id: int) -> list[int] | None:
+def revoke_instructor(db: UnitOfWork, user_id: int) -> list[int] | None:
     """Take the role away: the `instructors` row and every `cohort_instructors` row of the
     user. Returns the cohorts they instructed; None when they were not an instructor."""
-    connection = connection_of(db)
-    found = connection.execute(
+    found = db.execute(
         select(INSTRUCTORS.c.user_id).where(INSTRUCTORS.c.user_id == user_id)
     ).first()
     if found is None:
         return None
     taught = [
         int(r[0])
-        for r in connection.execute(
+        for r in db.execute(
             select(COHORT_INSTRUCTORS.c.cohort_id)
             .where(COHORT_INSTRUCTORS.c.user_id == user_id)
             .order_by(COHORT_INSTRUCTORS.c.cohort_id)
         )
     ]
-    connection.execute(delete(COHORT_INSTRUCTORS).where(COHORT_INSTRUCTORS.c.user_id == user_id))
-    connection.execute(delete(INSTRUCTORS).where(INSTRUCTORS.c.user_id == user_id))
+    db.execute(delete(COHORT_INSTRUCTORS).where(COHORT_INSTRUCTORS.c.user_id == user_id))
+    db.execute(delete(INSTRUCTORS).where(INSTRUCTORS.c.user_id == user_id))
     return taught
 
 
-def without_instructor(db: Db, cohort_ids: list[int]) -> list[int]:
+def without_instructor(db: UnitOfWork, cohort_ids: list[int]) -> list[int]:
     """Those of the cohorts that have no instructor left (nobody can read their shares)."""
     if not cohort_ids:
         return []
@@ -70,45 +69,44 @@ def without_instructor(db: Db, cohort_ids: list[int]) -> list[int]:
         .where(COHORTS.c.id.in_(cohort_ids), COHORTS.c.id.not_in(taught))
         .order_by(COHORTS.c.id)
     )
-    return [int(r[0]) for r in connection_of(db).execute(query)]
+    return [int(r[0]) for r in db.execute(query)]
 
 
-def cohort_exists(db: Db, cohort_id: int) -> bool:
+def cohort_exists(db: UnitOfWork, cohort_id: int) -> bool:
     query = select(COHORTS.c.id).where(COHORTS.c.id == cohort_id)
-    return connection_of(db).execute(query).first() is not None
+    return db.execute(query).first() is not None
 
 
-def is_closed(db: Db, cohort_id: int) -> bool:
+def is_closed(db: UnitOfWork, cohort_id: int) -> bool:
     query = select(COHORTS.c.closed_at).where(COHORTS.c.id == cohort_id)
-    return connection_of(db).execute(query).scalar_one_or_none() is not None
+    return db.execute(query).scalar_one_or_none() is not None
 
 
-def closed_among(db: Db, cohort_ids: list[int]) -> set[int]:
+def closed_among(db: UnitOfWork, cohort_ids: list[int]) -> set[int]:
     if not cohort_ids:
         return set()
     query = select(COHORTS.c.id).where(
         COHORTS.c.id.in_(cohort_ids), COHORTS.c.closed_at.is_not(None)
     )
-    return {int(r[0]) for r in connection_of(db).execute(query)}
+    return {int(r[0]) for r in db.execute(query)}
 
 
-def add_cohort_instructor(db: Db, cohort_id: int, user_id: int) -> bool:
+def add_cohort_instructor(db: UnitOfWork, cohort_id: int, user_id: int) -> bool:
     """True when the user was not already an instructor of the cohort."""
-    connection = connection_of(db)
-    already = connection.execute(
+    already = db.execute(
         select(COHORT_INSTRUCTORS.c.user_id).where(
             COHORT_INSTRUCTORS.c.cohort_id == cohort_id, COHORT_INSTRUCTORS.c.user_id == user_id
         )
     ).first()
     if already is not None:
         return False
-    connection.execute(insert(COHORT_INSTRUCTORS).values(cohort_id=cohort_id, user_id=user_id))
+    db.execute(insert(COHORT_INSTRUCTORS).values(cohort_id=cohort_id, user_id=user_id))
     return True
 
 
-def close_cohort(db: Db, cohort_id: int, now: datetime) -> bool:
+def close_cohort(db: UnitOfWork, cohort_id: int, now: datetime) -> bool:
     """Mark the cohort closed; False when it already was (the first closing time stays)."""
-    result = connection_of(db).execute(
+    result = db.execute(
         update(COHORTS)
         .where(COHORTS.c.id == cohort_id, COHORTS.c.closed_at.is_(None))
         .values(closed_at=now)
@@ -116,16 +114,16 @@ def close_cohort(db: Db, cohort_id: int, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
-def current_members(db: Db, cohort_id: int) -> list[int]:
+def current_members(db: UnitOfWork, cohort_id: int) -> list[int]:
     query = (
         select(MEMBERS.c.user_id)
         .where(MEMBERS.c.cohort_id == cohort_id, MEMBERS.c.left_at.is_(None))
         .order_by(MEMBERS.c.user_id)
     )
-    return [int(r[0]) for r in connection_of(db).execute(query)]
+    return [int(r[0]) for r in db.execute(query)]
 
 
-def readers_concerned(db: Db, cohort_id: int) -> list[int]:
+def readers_concerned(db: UnitOfWork, cohort_id: int) -> list[int]:
     """Everyone whose transcripts a new instructor of the cohort could read: its current
     members, and former members whose sessions stay shared with it."""
     members = select(MEMBERS.c.user_id.label("user_id")).where(
@@ -136,22 +134,21 @@ def readers_concerned(db: Db, cohort_id: int) -> list[int]:
         .join(SHARES, SHARES.c.session_id == SESSIONS.c.id)
         .where(SHARES.c.cohort_id == cohort_id)
     )
-    found = connection_of(db).execute(union(members, sharing))
+    found = db.execute(union(members, sharing))
     return sorted(int(r[0]) for r in found)
 
 
-def all_instructors(db: Db) -> list[InstructorRow]:
+def all_instructors(db: UnitOfWork) -> list[InstructorRow]:
     """Every instructor with the cohorts they teach (two queries)."""
-    connection = connection_of(db)
     taught: dict[int, list[tuple[int, str]]] = {}
     query = (
         select(COHORT_INSTRUCTORS.c.user_id, COHORTS.c.id, COHORTS.c.name)
         .join(COHORTS, COHORTS.c.id == COHORT_INSTRUCTORS.c.cohort_id)
         .order_by(COHORTS.c.id)
     )
-    for row in connection.execute(query):
+    for row in db.execute(query):
         taught.setdefault(int(row.user_id), []).append((int(row.id), str(row.name)))
-    rows = connection.execute(
+    rows = db.execute(
         select(
             INSTRUCTORS.c.user_id,
             INSTRUCTORS.c.name,

@@ -13,9 +13,9 @@ from typing import cast
 from sqlalchemy import Table, delete, insert, select, update
 
 from storage.courses.cohorts import person_name
-from storage.messaging import Db, connection_of
 from storage.schema import User
 from storage.schema.courses import LoginToken, WebSession
+from storage.uow import UnitOfWork
 
 TOKENS = cast(Table, LoginToken.__table__)
 BROWSERS = cast(Table, WebSession.__table__)
@@ -36,50 +36,40 @@ class BrowserRow:
     expires_at: datetime
 
 
-def add_login_token(db: Db, id_hash: str, user_id: int, expires_at: datetime) -> None:
-    connection_of(db).execute(
-        insert(TOKENS).values(id=id_hash, user_id=user_id, expires_at=expires_at)
-    )
+def add_login_token(db: UnitOfWork, id_hash: str, user_id: int, expires_at: datetime) -> None:
+    db.execute(insert(TOKENS).values(id=id_hash, user_id=user_id, expires_at=expires_at))
 
 
-def login_token(db: Db, id_hash: str) -> TokenRow | None:
-    row = (
-        connection_of(db)
-        .execute(
-            select(TOKENS.c.user_id, TOKENS.c.expires_at, TOKENS.c.used_at).where(
-                TOKENS.c.id == id_hash
-            )
+def login_token(db: UnitOfWork, id_hash: str) -> TokenRow | None:
+    row = db.execute(
+        select(TOKENS.c.user_id, TOKENS.c.expires_at, TOKENS.c.used_at).where(
+            TOKENS.c.id == id_hash
         )
-        .first()
-    )
+    ).first()
     return TokenRow(row.user_id, row.expires_at, row.used_at) if row is not None else None
 
 
-def use_login_token(db: Db, id_hash: str, now: datetime) -> int | None:
+def use_login_token(db: UnitOfWork, id_hash: str, now: datetime) -> int | None:
     """Mark the token used if it is unused and unexpired, in one statement: of two browsers
     redeeming the same link at once, exactly one gets the user id."""
-    row = (
-        connection_of(db)
-        .execute(
-            update(TOKENS)
-            .where(TOKENS.c.id == id_hash, TOKENS.c.used_at.is_(None), TOKENS.c.expires_at > now)
-            .values(used_at=now)
-            .returning(TOKENS.c.user_id)
-        )
-        .first()
-    )
+    row = db.execute(
+        update(TOKENS)
+        .where(TOKENS.c.id == id_hash, TOKENS.c.used_at.is_(None), TOKENS.c.expires_at > now)
+        .values(used_at=now)
+        .returning(TOKENS.c.user_id)
+    ).first()
     return int(row.user_id) if row is not None else None
 
 
-def forget_old_tokens(db: Db, before: datetime) -> None:
+def forget_old_tokens(db: UnitOfWork, before: datetime) -> None:
     """Expired links are useless; keeping them only grows the table."""
-    connection_of(db).execute(delete(TOKENS).where(TOKENS.c.expires_at < before))
+    db.execute(delete(TOKENS).where(TOKENS.c.expires_at < before))
 
 
 def add_browser(
-    db: Db, id_hash: str, user_id: int, csrf_token: str, now: datetime, expires_at: datetime
+    db: UnitOfWork, id_hash: str, user_id: int, csrf_token: str, now: datetime, expires_at: datetime
 ) -> None:
-    connection_of(db).execute(
+    db.execute(
         insert(BROWSERS).values(
             id_hash=id_hash,
             user_id=user_id,
@@ -90,43 +80,33 @@ def add_browser(
     )
 
 
-def browser(db: Db, id_hash: str, now: datetime) -> BrowserRow | None:
+def browser(db: UnitOfWork, id_hash: str, now: datetime) -> BrowserRow | None:
     """The signed-in browser with this cookie hash, unless its session has expired."""
-    row = (
-        connection_of(db)
-        .execute(
-            select(BROWSERS.c.user_id, BROWSERS.c.csrf_token, BROWSERS.c.expires_at).where(
-                BROWSERS.c.id_hash == id_hash, BROWSERS.c.expires_at > now
-            )
+    row = db.execute(
+        select(BROWSERS.c.user_id, BROWSERS.c.csrf_token, BROWSERS.c.expires_at).where(
+            BROWSERS.c.id_hash == id_hash, BROWSERS.c.expires_at > now
         )
-        .first()
-    )
+    ).first()
     return BrowserRow(row.user_id, row.csrf_token, row.expires_at) if row is not None else None
 
 
-def remove_browser(db: Db, id_hash: str) -> None:
-    connection_of(db).execute(delete(BROWSERS).where(BROWSERS.c.id_hash == id_hash))
+def remove_browser(db: UnitOfWork, id_hash: str) -> None:
+    db.execute(delete(BROWSERS).where(BROWSERS.c.id_hash == id_hash))
 
 
-def forget_old_browsers(db: Db, before: datetime) -> None:
-    connection_of(db).execute(delete(BROWSERS).where(BROWSERS.c.expires_at < before))
+def forget_old_browsers(db: UnitOfWork, before: datetime) -> None:
+    db.execute(delete(BROWSERS).where(BROWSERS.c.expires_at < before))
 
 
-def telegram_user_id(db: Db, telegram_id: int) -> int | None:
+def telegram_user_id(db: UnitOfWork, telegram_id: int) -> int | None:
     """Parley's user id for a Telegram account (None until that person wrote to the bot)."""
-    found = (
-        connection_of(db)
-        .execute(select(USERS.c.id).where(USERS.c.external_id == f"telegram:{telegram_id}"))
-        .scalar()
-    )
+    found = db.execute(
+        select(USERS.c.id).where(USERS.c.external_id == f"telegram:{telegram_id}")
+    ).scalar()
     return int(found) if found is not None else None
 
 
-def student_label(db: Db, user_id: int) -> str:
+def student_label(db: UnitOfWork, user_id: int) -> str:
     """How a student is named to their instructors (as everywhere else: `person_name`)."""
-    name = (
-        connection_of(db)
-        .execute(select(USERS.c.display_name).where(USERS.c.id == user_id))
-        .scalar()
-    )
+    name = db.execute(select(USERS.c.display_name).where(USERS.c.id == user_id)).scalar()
     return person_name(str(name or ""), None, user_id)

@@ -15,7 +15,6 @@ from typing import cast
 
 from sqlalchemy import Table, and_, delete, exists, func, insert, select, update
 
-from storage.messaging import Db, connection_of
 from storage.schema import CoachingSession, User
 from storage.schema.courses import (
     Cohort,
@@ -24,6 +23,7 @@ from storage.schema.courses import (
     Instructor,
     SessionShare,
 )
+from storage.uow import UnitOfWork
 
 INSTRUCTORS = cast(Table, Instructor.__table__)
 COHORTS = cast(Table, Cohort.__table__)
@@ -50,26 +50,25 @@ def person_name(display_name: str, instructor_name: str | None, user_id: int) ->
 
 
 # ---- instructors ------------------------------------------------------------------------------
-def instructor_name(db: Db, user_id: int) -> str | None:
+def instructor_name(db: UnitOfWork, user_id: int) -> str | None:
     """The instructor's name ("" when none was given); None when they are not an instructor."""
     query = select(INSTRUCTORS.c.name).where(INSTRUCTORS.c.user_id == user_id)
-    row = connection_of(db).execute(query).first()
+    row = db.execute(query).first()
     return None if row is None else str(row.name)
 
 
 def grant_instructor(
-    db: Db, user_id: int, name: str | None, granted_by: str | None, now: datetime
+    db: UnitOfWork, user_id: int, name: str | None, granted_by: str | None, now: datetime
 ) -> bool:
     """Make the user an instructor; True when new. An existing one keeps the role and gets
     the new name if one is given."""
-    connection = connection_of(db)
     if instructor_name(db, user_id) is not None:
         if name:
-            connection.execute(
+            db.execute(
                 update(INSTRUCTORS).where(INSTRUCTORS.c.user_id == user_id).values(name=name)
             )
         return False
-    connection.execute(
+    db.execute(
         insert(INSTRUCTORS).values(
             user_id=user_id, name=name or "", granted_by=granted_by, granted_at=now
         )
@@ -78,59 +77,53 @@ def grant_instructor(
 
 
 # ---- cohorts ----------------------------------------------------------------------------------
-def create_cohort(db: Db, name: str, code: str, instructor_id: int, now: datetime) -> int:
-    connection = connection_of(db)
+def create_cohort(db: UnitOfWork, name: str, code: str, instructor_id: int, now: datetime) -> int:
     cohort_id = int(
-        connection.execute(
+        db.execute(
             insert(COHORTS)
             .values(name=name, invite_code=code, created_by=instructor_id, created_at=now)
             .returning(COHORTS.c.id)
         ).scalar_one()
     )
-    connection.execute(
-        insert(COHORT_INSTRUCTORS).values(cohort_id=cohort_id, user_id=instructor_id)
-    )
+    db.execute(insert(COHORT_INSTRUCTORS).values(cohort_id=cohort_id, user_id=instructor_id))
     return cohort_id
 
 
-def code_taken(db: Db, code: str) -> bool:
+def code_taken(db: UnitOfWork, code: str) -> bool:
     query = select(COHORTS.c.id).where(COHORTS.c.invite_code == code)
-    return connection_of(db).execute(query).first() is not None
+    return db.execute(query).first() is not None
 
 
-def cohort_by_code(db: Db, code: str) -> int | None:
+def cohort_by_code(db: UnitOfWork, code: str) -> int | None:
     query = select(COHORTS.c.id).where(COHORTS.c.invite_code == code)
-    found = connection_of(db).execute(query).scalar_one_or_none()
+    found = db.execute(query).scalar_one_or_none()
     return None if found is None else int(found)
 
 
-def instructs(db: Db, user_id: int, cohort_id: int) -> bool:
+def instructs(db: UnitOfWork, user_id: int, cohort_id: int) -> bool:
     query = select(COHORT_INSTRUCTORS.c.user_id).where(
         COHORT_INSTRUCTORS.c.cohort_id == cohort_id, COHORT_INSTRUCTORS.c.user_id == user_id
     )
-    return connection_of(db).execute(query).first() is not None
+    return db.execute(query).first() is not None
 
 
-def cohorts_instructed(db: Db, user_id: int) -> list[int]:
+def cohorts_instructed(db: UnitOfWork, user_id: int) -> list[int]:
     query = (
         select(COHORT_INSTRUCTORS.c.cohort_id)
         .where(COHORT_INSTRUCTORS.c.user_id == user_id)
         .order_by(COHORT_INSTRUCTORS.c.cohort_id)
     )
-    return [int(row.cohort_id) for row in connection_of(db).execute(query)]
+    return [int(row.cohort_id) for row in db.execute(query)]
 
 
-def all_cohort_ids(db: Db) -> list[int]:
-    return [
-        int(r[0]) for r in connection_of(db).execute(select(COHORTS.c.id).order_by(COHORTS.c.id))
-    ]
+def all_cohort_ids(db: UnitOfWork) -> list[int]:
+    return [int(r[0]) for r in db.execute(select(COHORTS.c.id).order_by(COHORTS.c.id))]
 
 
-def cohort_rows(db: Db, cohort_ids: Sequence[int]) -> list[CohortRow]:
+def cohort_rows(db: UnitOfWork, cohort_ids: Sequence[int]) -> list[CohortRow]:
     """Cohorts with their instructors' names and current member counts (three queries)."""
     if not cohort_ids:
         return []
-    connection = connection_of(db)
     teachers: dict[int, list[str]] = {}
     query = (
         select(
@@ -144,7 +137,7 @@ def cohort_rows(db: Db, cohort_ids: Sequence[int]) -> list[CohortRow]:
         .where(COHORT_INSTRUCTORS.c.cohort_id.in_(cohort_ids))
         .order_by(USERS.c.id)
     )
-    for row in connection.execute(query):
+    for row in db.execute(query):
         teachers.setdefault(row.cohort_id, []).append(
             person_name(row.display_name, row.name, row.id)
         )
@@ -153,8 +146,8 @@ def cohort_rows(db: Db, cohort_ids: Sequence[int]) -> list[CohortRow]:
         .where(MEMBERS.c.cohort_id.in_(cohort_ids), MEMBERS.c.left_at.is_(None))
         .group_by(MEMBERS.c.cohort_id)
     )
-    counts = {int(row[0]): int(row[1]) for row in connection.execute(counts_query)}
-    rows = connection.execute(
+    counts = {int(row[0]): int(row[1]) for row in db.execute(counts_query)}
+    rows = db.execute(
         select(COHORTS.c.id, COHORTS.c.name, COHORTS.c.invite_code, COHORTS.c.closed_at)
         .where(COHORTS.c.id.in_(cohort_ids))
         .order_by(COHORTS.c.id)
@@ -173,31 +166,27 @@ def cohort_rows(db: Db, cohort_ids: Sequence[int]) -> list[CohortRow]:
 
 
 # ---- membership and sharing -------------------------------------------------------------------
-def join_cohort(db: Db, cohort_id: int, user_id: int, now: datetime) -> bool:
+def join_cohort(db: UnitOfWork, cohort_id: int, user_id: int, now: datetime) -> bool:
     """Record consent; True when they were not a current member. Rejoining clears `left_at`."""
-    connection = connection_of(db)
-    row = connection.execute(
+    row = db.execute(
         select(MEMBERS.c.id, MEMBERS.c.left_at).where(
             MEMBERS.c.cohort_id == cohort_id, MEMBERS.c.user_id == user_id
         )
     ).first()
     if row is None:
-        connection.execute(
-            insert(MEMBERS).values(cohort_id=cohort_id, user_id=user_id, consented_at=now)
-        )
+        db.execute(insert(MEMBERS).values(cohort_id=cohort_id, user_id=user_id, consented_at=now))
         return True
     if row.left_at is None:
         return False
-    connection.execute(
-        update(MEMBERS).where(MEMBERS.c.id == row.id).values(consented_at=now, left_at=None)
-    )
+    db.execute(update(MEMBERS).where(MEMBERS.c.id == row.id).values(consented_at=now, left_at=None))
     return True
 
 
-def leave_cohort(db: Db, cohort_id: int, user_id: int, now: datetime, withdraw: bool) -> None:
+def leave_cohort(
+    db: UnitOfWork, cohort_id: int, user_id: int, now: datetime, withdraw: bool
+) -> None:
     """End membership; with `withdraw` also unshare every session shared with the cohort."""
-    connection = connection_of(db)
-    connection.execute(
+    db.execute(
         update(MEMBERS)
         .where(
             MEMBERS.c.cohort_id == cohort_id,
@@ -208,32 +197,32 @@ def leave_cohort(db: Db, cohort_id: int, user_id: int, now: datetime, withdraw: 
     )
     if withdraw:
         own = select(SESSIONS.c.id).where(SESSIONS.c.user_id == user_id)
-        connection.execute(
+        db.execute(
             delete(SHARES).where(SHARES.c.cohort_id == cohort_id, SHARES.c.session_id.in_(own))
         )
 
 
-def is_member(db: Db, cohort_id: int, user_id: int) -> bool:
+def is_member(db: UnitOfWork, cohort_id: int, user_id: int) -> bool:
     """A current member (has not left)."""
     query = select(MEMBERS.c.id).where(
         MEMBERS.c.cohort_id == cohort_id,
         MEMBERS.c.user_id == user_id,
         MEMBERS.c.left_at.is_(None),
     )
-    return connection_of(db).execute(query).first() is not None
+    return db.execute(query).first() is not None
 
 
-def current_cohorts(db: Db, user_id: int) -> list[int]:
+def current_cohorts(db: UnitOfWork, user_id: int) -> list[int]:
     """The cohorts the user is a current member of (new sessions are shared with these)."""
     query = (
         select(MEMBERS.c.cohort_id)
         .where(MEMBERS.c.user_id == user_id, MEMBERS.c.left_at.is_(None))
         .order_by(MEMBERS.c.cohort_id)
     )
-    return [int(row.cohort_id) for row in connection_of(db).execute(query)]
+    return [int(row.cohort_id) for row in db.execute(query)]
 
 
-def memberships(db: Db, user_id: int) -> list[tuple[int, str, datetime, datetime | None]]:
+def memberships(db: UnitOfWork, user_id: int) -> list[tuple[int, str, datetime, datetime | None]]:
     """(cohort id, name, consented at, left at) for every cohort the user ever joined."""
     query = (
         select(COHORTS.c.id, COHORTS.c.name, MEMBERS.c.consented_at, MEMBERS.c.left_at)
@@ -241,29 +230,25 @@ def memberships(db: Db, user_id: int) -> list[tuple[int, str, datetime, datetime
         .where(MEMBERS.c.user_id == user_id)
         .order_by(MEMBERS.c.consented_at, COHORTS.c.id)
     )
-    return [
-        (int(r.id), str(r.name), r.consented_at, r.left_at)
-        for r in connection_of(db).execute(query)
-    ]
+    return [(int(r.id), str(r.name), r.consented_at, r.left_at) for r in db.execute(query)]
 
 
-def share_session(db: Db, session_id: int, cohort_id: int, how: str, now: datetime) -> bool:
+def share_session(db: UnitOfWork, session_id: int, cohort_id: int, how: str, now: datetime) -> bool:
     """Share one session with a cohort; False when it already was."""
-    connection = connection_of(db)
-    already = connection.execute(
+    already = db.execute(
         select(SHARES.c.session_id).where(
             SHARES.c.session_id == session_id, SHARES.c.cohort_id == cohort_id
         )
     ).first()
     if already is not None:
         return False
-    connection.execute(
+    db.execute(
         insert(SHARES).values(session_id=session_id, cohort_id=cohort_id, how=how, shared_at=now)
     )
     return True
 
 
-def shared_sessions_of(db: Db, user_id: int) -> list[tuple[int, int, str]]:
+def shared_sessions_of(db: UnitOfWork, user_id: int) -> list[tuple[int, int, str]]:
     """(cohort id, session id, title) of the user's shared sessions."""
     query = (
         select(SHARES.c.cohort_id, SESSIONS.c.id, SESSIONS.c.title)
@@ -271,16 +256,16 @@ def shared_sessions_of(db: Db, user_id: int) -> list[tuple[int, int, str]]:
         .where(SESSIONS.c.user_id == user_id)
         .order_by(SHARES.c.cohort_id, SESSIONS.c.id)
     )
-    return [(int(r[0]), int(r[1]), str(r[2])) for r in connection_of(db).execute(query)]
+    return [(int(r[0]), int(r[1]), str(r[2])) for r in db.execute(query)]
 
 
-def session_owner(db: Db, session_id: int) -> int | None:
+def session_owner(db: UnitOfWork, session_id: int) -> int | None:
     query = select(SESSIONS.c.user_id).where(SESSIONS.c.id == session_id)
-    found = connection_of(db).execute(query).scalar_one_or_none()
+    found = db.execute(query).scalar_one_or_none()
     return None if found is None else int(found)
 
 
-def session_shared_with(db: Db, session_id: int, instructor_id: int) -> bool:
+def session_shared_with(db: UnitOfWork, session_id: int, instructor_id: int) -> bool:
     """Is the session shared with a cohort this user instructs? (one indexed query)"""
     query = select(
         exists().where(
@@ -291,4 +276,4 @@ def session_shared_with(db: Db, session_id: int, instructor_id: int) -> bool:
             )
         )
     )
-    return bool(connection_of(db).execute(query).scalar())
+    return bool(db.execute(query).scalar())

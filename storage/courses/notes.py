@@ -13,9 +13,9 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 
 from storage.courses.cohorts import INSTRUCTORS, SESSIONS, USERS
-from storage.messaging import Db, connection_of
 from storage.schema import TranscriptLine
 from storage.schema.courses import AccessLogEntry, Annotation, Feedback, LevelVerdict
+from storage.uow import UnitOfWork
 
 LINES = cast(Table, TranscriptLine.__table__)
 ANNOTATIONS = cast(Table, Annotation.__table__)
@@ -25,21 +25,19 @@ ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
 
 
 # ---- one session: lines, annotations, verdicts, feedback --------------------------------------
-def lines_with_ids(db: Db, session_id: int) -> list[tuple[int, datetime, str, str | None, str]]:
+def lines_with_ids(
+    db: UnitOfWork, session_id: int
+) -> list[tuple[int, datetime, str, str | None, str]]:
     query = (
         select(LINES.c.id, LINES.c.at, LINES.c.sender, LINES.c.question_id, LINES.c.text)
         .where(LINES.c.session_id == session_id)
         .order_by(LINES.c.id)
     )
-    return [tuple(r) for r in connection_of(db).execute(query)]
+    return [tuple(r) for r in db.execute(query)]
 
 
-def line_session(db: Db, line_id: int) -> int | None:
-    found = (
-        connection_of(db)
-        .execute(select(LINES.c.session_id).where(LINES.c.id == line_id))
-        .scalar_one_or_none()
-    )
+def line_session(db: UnitOfWork, line_id: int) -> int | None:
+    found = db.execute(select(LINES.c.session_id).where(LINES.c.id == line_id)).scalar_one_or_none()
     return None if found is None else int(found)
 
 
@@ -47,7 +45,7 @@ def _author() -> tuple[Any, Any, Any]:
     return USERS.c.id, USERS.c.display_name, INSTRUCTORS.c.name
 
 
-def annotations_of(db: Db, session_id: int) -> list[tuple[Any, ...]]:
+def annotations_of(db: UnitOfWork, session_id: int) -> list[tuple[Any, ...]]:
     """(id, line id, lesson, comment, created, author id, display name, instructor name)."""
     query = (
         select(
@@ -63,14 +61,14 @@ def annotations_of(db: Db, session_id: int) -> list[tuple[Any, ...]]:
         .where(ANNOTATIONS.c.session_id == session_id)
         .order_by(ANNOTATIONS.c.id)
     )
-    return [tuple(r) for r in connection_of(db).execute(query)]
+    return [tuple(r) for r in db.execute(query)]
 
 
 def add_annotation(
-    db: Db, session_id: int, line_id: int | None, author_id: int, lesson: str, comment: str,
+    db: UnitOfWork, session_id: int, line_id: int | None, author_id: int, lesson: str, comment: str,
     now: datetime,
 ) -> None:  # fmt: skip
-    connection_of(db).execute(
+    db.execute(
         insert(ANNOTATIONS).values(
             session_id=session_id,
             line_id=line_id,
@@ -82,7 +80,7 @@ def add_annotation(
     )
 
 
-def verdicts_of(db: Db, session_id: int) -> list[tuple[Any, ...]]:
+def verdicts_of(db: UnitOfWork, session_id: int) -> list[tuple[Any, ...]]:
     """(lesson, agree, author id, display name, instructor name) in the order given."""
     query = (
         select(VERDICTS.c.lesson_id, VERDICTS.c.agree, *_author())
@@ -91,15 +89,14 @@ def verdicts_of(db: Db, session_id: int) -> list[tuple[Any, ...]]:
         .where(VERDICTS.c.session_id == session_id)
         .order_by(VERDICTS.c.id)
     )
-    return [tuple(r) for r in connection_of(db).execute(query)]
+    return [tuple(r) for r in db.execute(query)]
 
 
 def set_verdict(
-    db: Db, session_id: int, lesson: str, author_id: int, agree: bool, now: datetime
+    db: UnitOfWork, session_id: int, lesson: str, author_id: int, agree: bool, now: datetime
 ) -> None:
     """One verdict per instructor, session and lesson; a second one replaces the first."""
-    connection = connection_of(db)
-    changed = connection.execute(
+    changed = db.execute(
         update(VERDICTS)
         .where(
             VERDICTS.c.session_id == session_id,
@@ -109,7 +106,7 @@ def set_verdict(
         .values(agree=agree, created_at=now)
     ).rowcount
     if not changed:
-        connection.execute(
+        db.execute(
             insert(VERDICTS).values(
                 session_id=session_id,
                 lesson_id=lesson,
@@ -120,19 +117,19 @@ def set_verdict(
         )
 
 
-def feedback_of(db: Db, session_id: int) -> list[tuple[int, str, str, datetime]]:
+def feedback_of(db: UnitOfWork, session_id: int) -> list[tuple[int, str, str, datetime]]:
     query = (
         select(FEEDBACK.c.id, FEEDBACK.c.author_name, FEEDBACK.c.text, FEEDBACK.c.created_at)
         .where(FEEDBACK.c.session_id == session_id)
         .order_by(FEEDBACK.c.id)
     )
-    return [tuple(r) for r in connection_of(db).execute(query)]
+    return [tuple(r) for r in db.execute(query)]
 
 
 def add_feedback(
-    db: Db, session_id: int, author_id: int, author_name: str, text: str, now: datetime
+    db: UnitOfWork, session_id: int, author_id: int, author_name: str, text: str, now: datetime
 ) -> None:
-    connection_of(db).execute(
+    db.execute(
         insert(FEEDBACK).values(
             session_id=session_id,
             author_id=author_id,
@@ -145,7 +142,7 @@ def add_feedback(
 
 # ---- access log -------------------------------------------------------------------------------
 def log_access(
-    db: Db,
+    db: UnitOfWork,
     student_id: int,
     viewer_id: int,
     viewer_name: str,
@@ -153,7 +150,7 @@ def log_access(
     via: str,
     now: datetime,
 ) -> None:
-    connection_of(db).execute(
+    db.execute(
         insert(ACCESS_LOG).values(
             student_id=student_id,
             viewer_id=viewer_id,
@@ -166,7 +163,7 @@ def log_access(
 
 
 def access_log(
-    db: Db, student_id: int, limit: int = 50
+    db: UnitOfWork, student_id: int, limit: int = 50
 ) -> list[tuple[datetime, str, int | None, str, str]]:
     """(at, viewer name, session id, session title, via), newest first."""
     query = (
@@ -184,5 +181,5 @@ def access_log(
     )
     return [
         (r.at, str(r.viewer_name), r.session_id, str(r.title or ""), str(r.via))
-        for r in connection_of(db).execute(query)
+        for r in db.execute(query)
     ]

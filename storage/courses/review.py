@@ -16,9 +16,9 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, func, literal, select, union
 
 from storage.courses.cohorts import MEMBERS, SESSIONS, SHARES, USERS
-from storage.messaging import Db, connection_of
 from storage.schema import LessonFinding, TranscriptLine
 from storage.schema.courses import LevelVerdict
+from storage.uow import UnitOfWork
 
 FINDINGS = cast(Table, LessonFinding.__table__)
 LINES = cast(Table, TranscriptLine.__table__)
@@ -60,13 +60,13 @@ def _students_query(cohort_id: int, query: str) -> Select[Any]:
     return statement
 
 
-def count_students(db: Db, cohort_id: int, query: str = "") -> int:
+def count_students(db: UnitOfWork, cohort_id: int, query: str = "") -> int:
     inner = _students_query(cohort_id, query).subquery()
-    return int(connection_of(db).execute(select(func.count()).select_from(inner)).scalar_one())
+    return int(db.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def students_page(
-    db: Db, cohort_id: int, query: str, offset: int, limit: int
+    db: UnitOfWork, cohort_id: int, query: str, offset: int, limit: int
 ) -> list[tuple[int, str, bool]]:
     """(user id, display name, still a member) ordered by name."""
     statement = (
@@ -77,7 +77,7 @@ def students_page(
     )
     return [
         (int(r.id), str(r.display_name), r.member is not None and r.left_at is None)
-        for r in connection_of(db).execute(statement)
+        for r in db.execute(statement)
     ]
 
 
@@ -85,18 +85,18 @@ def _shared(cohort_id: int) -> Any:
     return SHARES.join(SESSIONS, SESSIONS.c.id == SHARES.c.session_id)
 
 
-def session_counts(db: Db, cohort_id: int, user_ids: Sequence[int]) -> dict[int, int]:
+def session_counts(db: UnitOfWork, cohort_id: int, user_ids: Sequence[int]) -> dict[int, int]:
     query = (
         select(SESSIONS.c.user_id, func.count())
         .select_from(_shared(cohort_id))
         .where(SHARES.c.cohort_id == cohort_id, SESSIONS.c.user_id.in_(user_ids))
         .group_by(SESSIONS.c.user_id)
     )
-    return {int(r[0]): int(r[1]) for r in connection_of(db).execute(query)}
+    return {int(r[0]): int(r[1]) for r in db.execute(query)}
 
 
 def level_counts(
-    db: Db, cohort_id: int, user_ids: Sequence[int] | None
+    db: UnitOfWork, cohort_id: int, user_ids: Sequence[int] | None
 ) -> list[tuple[int | None, str, str, int]]:
     """(user id or None, lesson, level, sessions) over completed shared sessions; per user
     for `user_ids`, for the whole cohort when None."""
@@ -111,15 +111,15 @@ def level_counts(
         query = query.where(SESSIONS.c.user_id.in_(user_ids)).group_by(SESSIONS.c.user_id)
     query = query.group_by(FINDINGS.c.lesson_id, FINDINGS.c.level)
     return [
-        (int(r[0]) if by_user else None, str(r[1]), str(r[2]), int(r[3]))
-        for r in connection_of(db).execute(query)
+        (int(r[0]) if by_user else None, str(r[1]), str(r[2]), int(r[3])) for r in db.execute(query)
     ]
 
 
-def latest_levels(db: Db, cohort_id: int, user_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+def latest_levels(
+    db: UnitOfWork, cohort_id: int, user_ids: Sequence[int]
+) -> dict[int, dict[str, str]]:
     """Each user's latest completed shared session's levels (two queries for the page)."""
-    connection = connection_of(db)
-    sessions = connection.execute(
+    sessions = db.execute(
         select(SESSIONS.c.user_id, SESSIONS.c.id, SESSIONS.c.completed_at)
         .select_from(_shared(cohort_id))
         .where(
@@ -136,7 +136,7 @@ def latest_levels(db: Db, cohort_id: int, user_ids: Sequence[int]) -> dict[int, 
     owner = {session_id: user_id for user_id, (_at, session_id) in latest.items()}
     levels: dict[int, dict[str, str]] = {}
     if owner:
-        rows = connection.execute(
+        rows = db.execute(
             select(FINDINGS.c.session_id, FINDINGS.c.lesson_id, FINDINGS.c.level).where(
                 FINDINGS.c.session_id.in_(list(owner))
             )
@@ -146,7 +146,7 @@ def latest_levels(db: Db, cohort_id: int, user_ids: Sequence[int]) -> dict[int, 
     return levels
 
 
-def verdict_evidence(db: Db, cohort_id: int) -> list[tuple[str, bool, list[Any]]]:
+def verdict_evidence(db: UnitOfWork, cohort_id: int) -> list[tuple[str, bool, list[Any]]]:
     """(lesson, agree, the finding's fired rules) for every verdict on a shared session."""
     query = (
         select(VERDICTS.c.lesson_id, VERDICTS.c.agree, FINDINGS.c.evidence)
@@ -158,14 +158,11 @@ def verdict_evidence(db: Db, cohort_id: int) -> list[tuple[str, bool, list[Any]]
         )
         .where(SHARES.c.cohort_id == cohort_id)
     )
-    return [
-        (str(r.lesson_id), bool(r.agree), list(r.evidence or []))
-        for r in connection_of(db).execute(query)
-    ]
+    return [(str(r.lesson_id), bool(r.agree), list(r.evidence or [])) for r in db.execute(query)]
 
 
 def student_sessions(
-    db: Db, cohort_id: int, user_id: int
+    db: UnitOfWork, cohort_id: int, user_id: int
 ) -> list[tuple[int, str, str, datetime, datetime | None, str]]:
     """(id, title, status, started, completed, how shared) of a student's shared sessions."""
     query = (
@@ -181,33 +178,32 @@ def student_sessions(
         .where(SHARES.c.cohort_id == cohort_id, SESSIONS.c.user_id == user_id)
         .order_by(SESSIONS.c.started_at.desc(), SESSIONS.c.id.desc())
     )
-    return [tuple(r) for r in connection_of(db).execute(query)]
+    return [tuple(r) for r in db.execute(query)]
 
 
-def findings_of(db: Db, session_ids: Sequence[int]) -> list[tuple[int, str, str, list[Any]]]:
+def findings_of(
+    db: UnitOfWork, session_ids: Sequence[int]
+) -> list[tuple[int, str, str, list[Any]]]:
     """(session id, lesson, level, fired rules) for the given sessions."""
     if not session_ids:
         return []
     query = select(
         FINDINGS.c.session_id, FINDINGS.c.lesson_id, FINDINGS.c.level, FINDINGS.c.evidence
     ).where(FINDINGS.c.session_id.in_(session_ids))
-    return [
-        (int(r[0]), str(r[1]), str(r[2]), list(r[3] or []))
-        for r in connection_of(db).execute(query)
-    ]
+    return [(int(r[0]), str(r[1]), str(r[2]), list(r[3] or [])) for r in db.execute(query)]
 
 
-def levels_of(db: Db, session_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+def levels_of(db: UnitOfWork, session_ids: Sequence[int]) -> list[tuple[int, str, str]]:
     """(session id, lesson, level): findings without their evidence, for tables and CSV."""
     if not session_ids:
         return []
     query = select(FINDINGS.c.session_id, FINDINGS.c.lesson_id, FINDINGS.c.level).where(
         FINDINGS.c.session_id.in_(session_ids)
     )
-    return [(int(r[0]), str(r[1]), str(r[2])) for r in connection_of(db).execute(query)]
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in db.execute(query)]
 
 
-def cohort_sessions(db: Db, cohort_id: int) -> list[tuple[Any, ...]]:
+def cohort_sessions(db: UnitOfWork, cohort_id: int) -> list[tuple[Any, ...]]:
     """(student name, user id, session id, title, status, completed) of every shared session."""
     query = (
         select(
@@ -222,11 +218,11 @@ def cohort_sessions(db: Db, cohort_id: int) -> list[tuple[Any, ...]]:
         .where(SHARES.c.cohort_id == cohort_id)
         .order_by(func.lower(USERS.c.display_name), USERS.c.id, SESSIONS.c.id)
     )
-    return [tuple(r) for r in connection_of(db).execute(query)]
+    return [tuple(r) for r in db.execute(query)]
 
 
 # ---- search -----------------------------------------------------------------------------------
-def _matching(db: Db, cohort_id: int, text: str) -> Any:
+def _matching(db: UnitOfWork, cohort_id: int, text: str) -> Any:
     """Lines of the cohort's shared sessions containing `text`, case-insensitively.
 
     `session_id IN (shared sessions)` rather than a join lets SQLite walk the lines newest
@@ -235,7 +231,7 @@ def _matching(db: Db, cohort_id: int, text: str) -> Any:
     of 120,000 lines). Both take the escaped pattern from `like_pattern`."""
     shared = select(SHARES.c.session_id).where(SHARES.c.cohort_id == cohort_id)
     pattern = like_pattern(text)
-    if connection_of(db).dialect.name == "postgresql":
+    if db.dialect == "postgresql":
         matches = LINES.c.text.ilike(pattern, escape="\\")
     else:
         matches = LINES.c.text.like(pattern, escape="\\")
@@ -243,17 +239,16 @@ def _matching(db: Db, cohort_id: int, text: str) -> Any:
     return (LINES.c.session_id.in_(shared), LINES.c.sender == "user", matches)
 
 
-def count_matches(db: Db, cohort_id: int, text: str, cap: int) -> int:
+def count_matches(db: UnitOfWork, cohort_id: int, text: str, cap: int) -> int:
     """How many lines match, counting no further than `cap` (the page says "cap or more")."""
     hits = select(LINES.c.id).where(*_matching(db, cohort_id, text)).limit(cap).subquery()
     query = select(func.count()).select_from(hits)
-    return int(connection_of(db).execute(query).scalar_one())
+    return int(db.execute(query).scalar_one())
 
 
-def search_lines(db: Db, cohort_id: int, text: str, offset: int, limit: int) -> list[Any]:
+def search_lines(db: UnitOfWork, cohort_id: int, text: str, offset: int, limit: int) -> list[Any]:
     """A page of matching lines, newest first: (line id, session id, user id, display name,
     title, at, sender, text). The page's ids first, then their details (20 rows, not all)."""
-    connection = connection_of(db)
     page = (
         select(LINES.c.id)
         .where(*_matching(db, cohort_id, text))
@@ -261,7 +256,7 @@ def search_lines(db: Db, cohort_id: int, text: str, offset: int, limit: int) -> 
         .offset(offset)
         .limit(limit)
     )
-    ids = [int(row[0]) for row in connection.execute(page)]
+    ids = [int(row[0]) for row in db.execute(page)]
     if not ids:
         return []
     details = (
@@ -280,4 +275,4 @@ def search_lines(db: Db, cohort_id: int, text: str, offset: int, limit: int) -> 
         .where(LINES.c.id.in_(ids))
         .order_by(LINES.c.id.desc())
     )
-    return [tuple(r) for r in connection.execute(details)]
+    return [tuple(r) for r in db.execute(details)]

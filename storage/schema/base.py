@@ -1,7 +1,9 @@
 """The declarative base every table derives from, and the default clock of its columns.
 
-`utcnow` is only a column default, for rows written outside a unit of work (tests that insert
-fixtures, migrations); the coach, the site and the CLI pass their own clock's time.
+`utcnow` is only a column default, for rows inserted by hand outside a unit of work (tests that
+insert fixtures, migrations). Storage's own statements never rely on it: they write the time of
+the unit of work's clock (storage.uow), and on SQLite's fast path a column left to this default
+fails the statement (storage.statements) instead of silently reading the system clock.
 """
 
 from __future__ import annotations

@@ -59,7 +59,8 @@ class CoachingSession(Base):
     # Every answer as {question_id: [value, shown]}, read with the session row in the same
     # query on each turn. The `answers` table holds the same answers one row each, for review
     # and export; both are written in the same transaction.
-    answer_map: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The server default is migration 0003's, which filled the column for existing rows.
+    answer_map: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     status: Mapped[str] = mapped_column(String(16), default="active")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)

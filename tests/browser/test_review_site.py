@@ -55,7 +55,7 @@ def seed_course(database: Path) -> tuple[int, int]:
             db.execute(update(OutboxMessage).values(delivered_at=utcnow()))
     finally:
         coach.close()
-        sessions.kw["bind"].dispose()
+        sessions.dispose()
     return cohort_id, session_id
 
 

@@ -172,7 +172,7 @@ def test_the_review_site_gets_a_stored_sessions_chart(
         chat.says(answer)
     assert "Your report" in chat.text()
     [summary] = service.list_sessions("console", "rita")
-    with service.sessions() as db:
+    with service.database.begin() as db:
         row = repo.get_session(db, summary.id)
         assert row is not None
         chart = lesson_chart_for_session(db, content, row)

@@ -7,7 +7,6 @@ the real coach service, so what they check is what a person would meet.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach import callbacks
 from bot.coach.callbacks import Callback
@@ -16,6 +15,7 @@ from bot.coach.service import CoachService
 from bot.coach.turn import Turn
 from bot.engine.content import Content
 from bot.wiring import routes
+from storage.uow import Database
 from tests.conftest import Chat, Clock
 
 
@@ -127,7 +127,7 @@ def seen() -> list[str]:
 
 
 @pytest.fixture
-def loud(sessions: sessionmaker[Session], content: Content, clock: Clock, seen: list[str]) -> Chat:
+def loud(sessions: Database, content: Content, clock: Clock, seen: list[str]) -> Chat:
     merged = Router.merge(routes(), shouting_feature(seen))
     return Chat(CoachService(sessions, content, merged, clock))
 

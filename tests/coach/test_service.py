@@ -4,13 +4,13 @@ TEST_DATABASE_URL is set): exactly-once handling, the outbox, commands and bad i
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach import callbacks
 from bot.coach.messages import Inbound
 from bot.coach.service import CoachService
 from storage import repository as repo
 from storage.schema import OutboxMessage, TranscriptLine, User
+from storage.uow import Database
 from tests import persona as persona_file
 from tests.conftest import Chat
 
@@ -197,7 +197,7 @@ def test_sessions_are_kept_per_negotiation_and_resumable(chat: Chat, service: Co
 
 
 def test_forget_asks_first_then_deletes_everything(
-    chat: Chat, service: CoachService, sessions: sessionmaker[Session]
+    chat: Chat, service: CoachService, sessions: Database
 ) -> None:
     started(chat)
     chat.says("A secret deal")
@@ -210,10 +210,10 @@ def test_forget_asks_first_then_deletes_everything(
     chat.presses("Yes, delete everything")
     assert "everything about you is deleted" in chat.text()
     assert service.list_sessions("console", "ana") == []
-    with sessions() as db:
-        lines = db.scalars(select(TranscriptLine)).all()
+    with sessions.begin() as db:
+        lines = db.execute(select(TranscriptLine)).all()
         assert all("secret" not in line.text for line in lines)
-        kept = db.scalars(select(OutboxMessage)).all()
+        kept = db.execute(select(OutboxMessage)).all()
         assert all("secret" not in str(row.payload) for row in kept)
 
 
@@ -232,14 +232,14 @@ def test_handling_an_update_finishes_its_inbox_row_in_the_same_transaction(
 
 
 def test_a_blocked_user_is_inactive_and_their_messages_given_up(
-    service: CoachService, sessions: sessionmaker[Session]
+    service: CoachService, sessions: Database
 ) -> None:
     service.handle(Inbound("telegram", "42", "42", "1", text="/start"))
     assert service.pending("telegram", "42")
     service.user_blocked("telegram", "42", "42")
     assert service.pending("telegram") == []
-    with sessions() as db:
-        user = db.scalars(select(User).where(User.external_id == "telegram:42")).one()
+    with sessions.begin() as db:
+        user = db.execute(select(User).where(User.external_id == "telegram:42")).one()
         assert not user.active
 
 
@@ -252,7 +252,7 @@ def test_a_fixed_reply_is_queued_once_per_update(service: CoachService) -> None:
 
 
 def test_a_session_whose_question_vanished_resumes_at_the_nearest_one_and_says_so(
-    chat: Chat, service: CoachService, sessions: sessionmaker[Session]
+    chat: Chat, service: CoachService, sessions: Database
 ) -> None:
     started(chat)
     chat.says("A raise")

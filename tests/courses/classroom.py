@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from bot.coach.messages import Outbound
 from bot.coach.service import CoachService
 from bot.courses.access import Viewer
@@ -21,6 +19,7 @@ from bot.courses.service import CourseService
 from bot.courses.types import CourseSettings
 from bot.engine.content import Content
 from bot.wiring import coach_service
+from storage.uow import Database
 from tests import persona as persona_file
 from tests.conftest import Chat
 
@@ -53,7 +52,7 @@ class Classroom:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: Database,
         content: Content,
         clock: Callable[[], datetime],
         complete: str | None = "lease_single_issue",

@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.courses.access import Viewer
 from bot.engine.content import Content
+from storage.uow import Database
 from tests.conftest import Clock
 from tests.courses.classroom import ADMIN, ANA, BEN, OKAFOR, RIVERA, Classroom
 
 
 @pytest.fixture
-def school(sessions: sessionmaker[Session], content: Content, clock: Clock) -> Iterator[Classroom]:
+def school(sessions: Database, content: Content, clock: Clock) -> Iterator[Classroom]:
     room = Classroom(sessions, content, clock)
     yield room
     room.close()
@@ -127,7 +127,7 @@ def test_every_instructor_view_is_logged_for_the_student(school: Classroom, cloc
 
 
 def test_an_instructor_who_lost_the_role_loses_access_at_once(
-    school: Classroom, sessions: sessionmaker[Session]
+    school: Classroom, sessions: Database
 ) -> None:
     from sqlalchemy import delete
 

@@ -8,28 +8,26 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach import callbacks
 from bot.coach.ids import MAX_ROW_ID
 from bot.courses.service import NotAnInstructorError
 from bot.courses.types import CourseSettings
 from bot.engine.content import Content
+from storage.uow import Database
 from tests.conftest import Clock
 from tests.courses.classroom import ANA, BEN, OKAFOR, RIVERA, Classroom, TelegramChat, tg
 
 
 @pytest.fixture
-def school(sessions: sessionmaker[Session], content: Content, clock: Clock) -> Iterator[Classroom]:
+def school(sessions: Database, content: Content, clock: Clock) -> Iterator[Classroom]:
     room = Classroom(sessions, content, clock)
     yield room
     room.close()
 
 
 @pytest.fixture
-def empty_school(
-    sessions: sessionmaker[Session], content: Content, clock: Clock
-) -> Iterator[Classroom]:
+def empty_school(sessions: Database, content: Content, clock: Clock) -> Iterator[Classroom]:
     """Cohorts and members, but nobody has completed a session yet."""
     room = Classroom(sessions, content, clock, complete=None)
     yield room

@@ -7,18 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach import callbacks
 from bot.courses.admin import CohortNotFoundError
 from bot.courses.service import NotAnInstructorError
 from bot.engine.content import Content
+from storage.uow import Database
 from tests.conftest import Clock
 from tests.courses.classroom import ANA, BEN, OKAFOR, RIVERA, Classroom, tg
 
 
 @pytest.fixture
-def school(sessions: sessionmaker[Session], content: Content, clock: Clock) -> Iterator[Classroom]:
+def school(sessions: Database, content: Content, clock: Clock) -> Iterator[Classroom]:
     room = Classroom(sessions, content, clock)
     yield room
     room.close()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from bot.coach import callbacks
 from bot.coach.service import CoachService
 from storage import repository as repo
+from storage.uow import Database
 from tests import persona as persona_file
 from tests.conftest import Chat
 
@@ -179,7 +178,7 @@ def test_progress_learns_from_the_debrief(chat: Chat) -> None:
 
 
 def test_a_session_on_a_script_no_longer_loaded_is_refused_politely(
-    chat: Chat, service: CoachService, sessions: sessionmaker[Session]
+    chat: Chat, service: CoachService, sessions: Database
 ) -> None:
     chat.says("/start")
     chat.presses("OK, let's start")

@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach import callbacks
 from bot.coach.service import CoachService
@@ -17,6 +16,7 @@ from bot.reminders.schedule import parse_zone, plan_for, shown_time, to_utc
 from bot.reminders.service import ReminderService
 from storage import reminders as store
 from storage import repository as repo
+from storage.uow import Database
 from tests import persona as persona_file
 from tests.conftest import Chat, Clock
 
@@ -36,13 +36,13 @@ def until_date(chat: Chat) -> Chat:
     return chat
 
 
-def pending(sessions: sessionmaker[Session], user: str = "telegram:42") -> list[store.ReminderRow]:
+def pending(sessions: Database, user: str = "telegram:42") -> list[store.ReminderRow]:
     with sessions.begin() as db:
         found = repo.user_by_external_id(db, user)
         return store.pending_of(db, found.id) if found else []
 
 
-def due_times(sessions: sessionmaker[Session], user: str = "telegram:42") -> list[tuple[str, str]]:
+def due_times(sessions: Database, user: str = "telegram:42") -> list[tuple[str, str]]:
     return [(r.kind, r.due_at.isoformat()) for r in pending(sessions, user)]
 
 
@@ -119,7 +119,7 @@ def test_anything_else_is_not_a_time_zone(typed: str) -> None:
 
 # ---- planning from the conversation -----------------------------------------------------------
 def test_answering_the_date_plans_a_checklist_and_a_debrief_in_utc_with_a_note(
-    tg: Chat, sessions: sessionmaker[Session]
+    tg: Chat, sessions: Database
 ) -> None:
     until_date(tg)
     tg.says("2026-12-03")
@@ -133,7 +133,7 @@ def test_answering_the_date_plans_a_checklist_and_a_debrief_in_utc_with_a_note(
 
 
 def test_a_reminder_whose_time_has_passed_is_not_planned(
-    tg: Chat, sessions: sessionmaker[Session], clock: Clock
+    tg: Chat, sessions: Database, clock: Clock
 ) -> None:
     clock.now = datetime(2026, 11, 25, 10, 0)  # the checklist for tomorrow was due at 09:00
     until_date(tg)
@@ -142,7 +142,7 @@ def test_a_reminder_whose_time_has_passed_is_not_planned(
 
 
 def test_the_users_time_zone_is_used_and_pending_reminders_keep_their_local_time(
-    tg: Chat, sessions: sessionmaker[Session]
+    tg: Chat, sessions: Database
 ) -> None:
     until_date(tg)
     tg.says("/timezone Europe/Berlin")
@@ -160,7 +160,7 @@ def test_the_users_time_zone_is_used_and_pending_reminders_keep_their_local_time
 
 
 def test_a_bad_time_zone_is_quoted_literally_and_changes_nothing(
-    tg: Chat, sessions: sessionmaker[Session]
+    tg: Chat, sessions: Database
 ) -> None:
     until_date(tg)
     tg.says("2026-12-03")
@@ -173,7 +173,7 @@ def test_a_bad_time_zone_is_quoted_literally_and_changes_nothing(
 
 
 def test_answering_the_date_again_replaces_the_old_reminders(
-    tg: Chat, sessions: sessionmaker[Session], reminders: ReminderService, clock: Clock
+    tg: Chat, sessions: Database, reminders: ReminderService, clock: Clock
 ) -> None:
     until_date(tg)
     tg.says("2026-12-03")
@@ -189,9 +189,7 @@ def test_answering_the_date_again_replaces_the_old_reminders(
     assert fire_all_due(reminders) == []
 
 
-def test_reminders_date_changes_the_date_and_refuses_the_past(
-    tg: Chat, sessions: sessionmaker[Session]
-) -> None:
+def test_reminders_date_changes_the_date_and_refuses_the_past(tg: Chat, sessions: Database) -> None:
     until_date(tg)
     tg.says("2026-12-03")
     tg.says("/reminders date 2020-01-01")
@@ -214,7 +212,7 @@ def test_reminders_date_without_a_session_says_so(tg: Chat) -> None:
     assert "no session open" in tg.text()
 
 
-def test_snooze_moves_the_next_reminder_a_day(tg: Chat, sessions: sessionmaker[Session]) -> None:
+def test_snooze_moves_the_next_reminder_a_day(tg: Chat, sessions: Database) -> None:
     until_date(tg)
     tg.says("/snooze")
     assert "no reminder to snooze" in tg.text()
@@ -228,7 +226,7 @@ def test_snooze_moves_the_next_reminder_a_day(tg: Chat, sessions: sessionmaker[S
 
 
 def test_stopped_reminders_never_fire_and_new_dates_plan_none_until_turned_on(
-    tg: Chat, sessions: sessionmaker[Session], reminders: ReminderService, clock: Clock
+    tg: Chat, sessions: Database, reminders: ReminderService, clock: Clock
 ) -> None:
     until_date(tg)
     tg.says("2026-12-03")
@@ -289,7 +287,7 @@ def test_the_debrief_invitation_offers_the_debrief_and_asking_again_tomorrow(
     service: CoachService,
     reminders: ReminderService,
     clock: Clock,
-    sessions: sessionmaker[Session],
+    sessions: Database,
 ) -> None:
     until_date(tg)
     tg.says("2026-12-03")
@@ -331,9 +329,7 @@ def test_a_user_who_blocked_the_bot_gets_no_reminder(
 
 
 # ---- buttons and the listing ------------------------------------------------------------------
-def test_the_listing_offers_snooze_and_stop_buttons_that_work(
-    tg: Chat, sessions: sessionmaker[Session]
-) -> None:
+def test_the_listing_offers_snooze_and_stop_buttons_that_work(tg: Chat, sessions: Database) -> None:
     until_date(tg)
     tg.says("2026-12-03")
     tg.says("/reminders")
@@ -346,7 +342,7 @@ def test_the_listing_offers_snooze_and_stop_buttons_that_work(
 
 
 def test_another_users_reminder_button_is_refused_without_saying_whether_it_exists(
-    tg: Chat, service: CoachService, sessions: sessionmaker[Session]
+    tg: Chat, service: CoachService, sessions: Database
 ) -> None:
     until_date(tg)
     tg.says("2026-12-03")

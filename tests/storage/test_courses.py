@@ -9,18 +9,18 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.content import Content
 from storage.courses import cohorts as store
 from storage.courses.review import like_pattern
 from storage.schema import utcnow
+from storage.uow import Database
 from tests.conftest import Clock
 from tests.courses.classroom import ANA, BEN, RIVERA, Classroom, tg
 
 
 @pytest.fixture
-def school(sessions: sessionmaker[Session], content: Content, clock: Clock) -> Iterator[Classroom]:
+def school(sessions: Database, content: Content, clock: Clock) -> Iterator[Classroom]:
     room = Classroom(sessions, content, clock)
     yield room
     room.close()
@@ -32,7 +32,7 @@ def test_like_patterns_take_wildcards_literally() -> None:
 
 
 def test_joining_again_after_leaving_restores_membership_without_a_second_row(
-    sessions: sessionmaker[Session], content: Content, clock: Clock
+    sessions: Database, content: Content, clock: Clock
 ) -> None:
     with sessions.begin() as db:
         from storage import repository as repo
@@ -50,7 +50,7 @@ def test_joining_again_after_leaving_restores_membership_without_a_second_row(
 
 
 def test_a_session_is_shared_once_per_cohort_and_only_its_instructors_see_it(
-    school: Classroom, sessions: sessionmaker[Session]
+    school: Classroom, sessions: Database
 ) -> None:
     session_id = school.session_of(ANA)
     rivera, ben, ana = (school.user_id(who) for who in (RIVERA, BEN, ANA))

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from storage import repository as repo
 from storage.database import is_current, make_engine
 from storage.errors import StaleSessionError
 from storage.schema import CoachingSession, User
+from storage.uow import Database
 
-Opener = Callable[[str], sessionmaker[Session]]
+Opener = Callable[[str], Database]
 
 
 def test_sqlite_file_and_its_folder_are_created_on_first_use(
@@ -35,9 +36,9 @@ def test_sqlite_file_and_its_folder_are_created_on_first_use(
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path, opened: Opener) -> None:
     url = f"sqlite:///{tmp_path / 'p.db'}"
     factory = opened(url)
-    with factory() as db:
-        assert db.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert db.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with factory.begin() as db:
+        assert db.connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert db.connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     with sqlite3.connect(tmp_path / "p.db") as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     raw.close()
@@ -54,15 +55,16 @@ def test_migrations_reach_head_and_a_second_open_is_a_no_op(
     engine.dispose()
 
 
-def _new_session(factory: sessionmaker[Session]) -> int:
+def _new_session(factory: Database) -> int:
     with factory.begin() as db:
         user = repo.get_or_create_user(db, "console:ana", "console", "Ana")
         row = CoachingSession(
             user_id=user.id, script_id="coach", script_version=1, state="q0", path=[]
         )
-        db.add(row)
-        db.flush()
-        return row.id
+        with Session(bind=db.connection) as orm:  # the ORM joins the unit of work's transaction
+            orm.add(row)
+            orm.flush()
+            return row.id
 
 
 def test_concurrent_writers_to_one_session_lose_no_update(
@@ -86,9 +88,8 @@ def test_concurrent_writers_to_one_session_lose_no_update(
         thread.start()
     for thread in threads:
         thread.join()
-    with factory() as db:
-        row = db.get(CoachingSession, session_id)
-        assert row is not None
+    with factory.begin() as db:
+        row = db.execute(select(CoachingSession).where(CoachingSession.id == session_id)).one()
         assert len(row.path) == writers * steps
         assert row.version == writers * steps + 1
 
@@ -110,7 +111,7 @@ def test_answer_is_overwritten_on_re_answer(database_url: str, opened: Opener) -
         repo.save_answer(db, session_id, "stake", 4, "4")
     with factory.begin() as db:
         repo.save_answer(db, session_id, "topic", "a lease", "a lease")
-    with factory() as db:
+    with factory.begin() as db:
         answers = repo.answers_of(db, session_id)
         assert sorted((a.question_id, a.value) for a in answers) == [
             ("stake", 4),
@@ -128,9 +129,9 @@ def test_deleting_a_user_removes_everything_about_them(database_url: str, opened
         user = repo.user_by_external_id(db, "console:ana")
         assert user is not None
         repo.delete_user(db, user.id)
-    with factory() as db:
-        assert db.scalars(select(User)).all() == []
-        assert db.scalars(select(CoachingSession)).all() == []
+    with factory.begin() as db:
+        assert db.execute(select(User)).all() == []
+        assert db.execute(select(CoachingSession)).all() == []
         assert repo.answers_of(db, session_id) == []
         assert repo.transcript_of(db, session_id) == []
 
@@ -138,7 +139,7 @@ def test_deleting_a_user_removes_everything_about_them(database_url: str, opened
 @pytest.mark.parametrize("url", ["sqlite:///:memory:"])
 def test_in_memory_sqlite_needs_no_folder(url: str, opened: Opener) -> None:
     factory = opened(url)
-    with factory() as db:
+    with factory.begin() as db:
         assert repo.count_sessions(db, 1) == 0
 
 
@@ -156,7 +157,7 @@ def test_a_stale_session_write_is_refused(database_url: str, opened: Opener) -> 
     first.state = "q2"
     with pytest.raises(StaleSessionError), factory.begin() as db:
         repo.save_session(db, first)
-    with factory() as db:
+    with factory.begin() as db:
         final = repo.get_session(db, session_id)
         assert final is not None
         assert final.state == "q1"
@@ -207,7 +208,7 @@ def test_upgrading_from_0002_keeps_every_session_and_copies_answers_onto_it(tmp_
         )
     command.upgrade(alembic_config(engine), "head")
     with engine.connect() as connection:
-        record = repo.get_session(connection, 1)
+        record = repo.get_session(Database(engine).on(connection), 1)
         # 0005 rebuilds `users`: with foreign keys on, dropping the old table would have
         # cascaded to every session. They must be kept, and enforcement back on afterwards.
         foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()

@@ -6,15 +6,14 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from storage import reminders as store
 from storage import repository as repo
+from storage.uow import Database
 
 NOW = datetime(2026, 12, 2, 9, 0)
 
 
-def _user_and_session(factory: sessionmaker[Session], external_id: str) -> tuple[int, int]:
+def _user_and_session(factory: Database, external_id: str) -> tuple[int, int]:
     channel = external_id.partition(":")[0]
     with factory.begin() as db:
         user = repo.get_or_create_user(db, external_id, channel, "Ana")
@@ -22,13 +21,13 @@ def _user_and_session(factory: sessionmaker[Session], external_id: str) -> tuple
         return user.id, row.id
 
 
-def _add(factory: sessionmaker[Session], user: int, session: int, due: datetime) -> int:
+def _add(factory: Database, user: int, session: int, due: datetime) -> int:
     with factory.begin() as db:
         [reminder_id] = store.add(db, user, session, [("checklist", due)], NOW)
         return reminder_id
 
 
-def test_a_due_reminder_is_claimed_once_and_records_when(sessions: sessionmaker[Session]) -> None:
+def test_a_due_reminder_is_claimed_once_and_records_when(sessions: Database) -> None:
     user, session = _user_and_session(sessions, "telegram:1")
     reminder_id = _add(sessions, user, session, NOW - timedelta(minutes=5))
     with sessions.begin() as db:
@@ -39,7 +38,7 @@ def test_a_due_reminder_is_claimed_once_and_records_when(sessions: sessionmaker[
     assert row is not None and (row.status, row.sent_at) == ("sent", NOW)
 
 
-def test_a_reminder_not_yet_due_cannot_be_claimed(sessions: sessionmaker[Session]) -> None:
+def test_a_reminder_not_yet_due_cannot_be_claimed(sessions: Database) -> None:
     user, session = _user_and_session(sessions, "telegram:1")
     reminder_id = _add(sessions, user, session, NOW + timedelta(minutes=1))
     with sessions.begin() as db:
@@ -48,20 +47,18 @@ def test_a_reminder_not_yet_due_cannot_be_claimed(sessions: sessionmaker[Session
 
 
 def test_a_claim_rolled_back_with_its_transaction_leaves_the_reminder_pending(
-    sessions: sessionmaker[Session],
+    sessions: Database,
 ) -> None:
     user, session = _user_and_session(sessions, "telegram:1")
     reminder_id = _add(sessions, user, session, NOW)
-    db = sessions()
-    with db.begin():
-        assert store.claim(db, reminder_id, NOW)
-        db.rollback()  # e.g. the outbox insert failed: nothing was queued, nothing is "sent"
-    db.close()
+    with sessions.engine.connect() as connection, connection.begin() as transaction:
+        assert store.claim(sessions.on(connection), reminder_id, NOW)
+        transaction.rollback()  # e.g. the outbox insert failed: nothing was queued, nothing sent
     with sessions.begin() as db:
         assert [r.id for r in store.pending_of(db, user)] == [reminder_id]
 
 
-def test_two_workers_claiming_at_once_send_it_once(sessions: sessionmaker[Session]) -> None:
+def test_two_workers_claiming_at_once_send_it_once(sessions: Database) -> None:
     user, session = _user_and_session(sessions, "telegram:1")
     reminder_id = _add(sessions, user, session, NOW)
     results: list[bool] = []
@@ -80,7 +77,7 @@ def test_two_workers_claiming_at_once_send_it_once(sessions: sessionmaker[Sessio
     assert sorted(results) == [False, False, False, True]
 
 
-def test_cancelled_reminders_are_never_claimed(sessions: sessionmaker[Session]) -> None:
+def test_cancelled_reminders_are_never_claimed(sessions: Database) -> None:
     user, session = _user_and_session(sessions, "telegram:1")
     first = _add(sessions, user, session, NOW)
     second = _add(sessions, user, session, NOW)
@@ -91,7 +88,7 @@ def test_cancelled_reminders_are_never_claimed(sessions: sessionmaker[Session]) 
         assert store.pending_of(db, user) == []
 
 
-def test_cancelling_one_session_keeps_the_others(sessions: sessionmaker[Session]) -> None:
+def test_cancelling_one_session_keeps_the_others(sessions: Database) -> None:
     user, session = _user_and_session(sessions, "telegram:1")
     with sessions.begin() as db:
         other = repo.create_session(db, user, "coach", 1, "consent", NOW).id
@@ -103,7 +100,7 @@ def test_cancelling_one_session_keeps_the_others(sessions: sessionmaker[Session]
 
 
 def test_the_scan_sees_only_pending_reminders_of_the_channel_within_the_horizon(
-    sessions: sessionmaker[Session],
+    sessions: Database,
 ) -> None:
     tg_user, tg_session = _user_and_session(sessions, "telegram:1")
     console_user, console_session = _user_and_session(sessions, "console:bo")
@@ -119,7 +116,7 @@ def test_the_scan_sees_only_pending_reminders_of_the_channel_within_the_horizon(
     assert [reminder_id for reminder_id, _ in everything] == [soon, later]
 
 
-def test_deleting_the_user_deletes_their_reminders(sessions: sessionmaker[Session]) -> None:
+def test_deleting_the_user_deletes_their_reminders(sessions: Database) -> None:
     user, session = _user_and_session(sessions, "telegram:1")
     reminder_id = _add(sessions, user, session, NOW)
     with sessions.begin() as db:
@@ -130,7 +127,7 @@ def test_deleting_the_user_deletes_their_reminders(sessions: sessionmaker[Sessio
 
 
 def test_settings_default_to_utc_unset_and_enabled_then_change(
-    sessions: sessionmaker[Session],
+    sessions: Database,
 ) -> None:
     user, _session = _user_and_session(sessions, "telegram:1")
     with sessions.begin() as db:

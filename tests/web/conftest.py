@@ -17,7 +17,6 @@ from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from bot.coach.service import CoachService
@@ -29,6 +28,7 @@ from bot.wiring import coach_service
 from storage.database import open_database
 from storage.schema import OutboxMessage, TranscriptLine
 from storage.schema.courses import Annotation, Feedback, LevelVerdict
+from storage.uow import Database
 from tests.conftest import Clock
 from tests.web import seed
 
@@ -41,7 +41,7 @@ CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 
 @dataclass
 class World:
-    sessions: sessionmaker[Session]
+    sessions: Database
     coach: CoachService
     courses: CourseService
     clock: Clock
@@ -101,7 +101,7 @@ def world(tmp_path: Path, content: Content) -> Iterator[World]:
         tom_session=tom_session,
     )
     coach.close()
-    sessions.kw["bind"].dispose()
+    sessions.dispose()
 
 
 def sign_in(world: World, client: TestClient, user_id: int) -> str:
@@ -132,7 +132,7 @@ def iris_client(world: World) -> tuple[TestClient, str]:
 
 def review_counts(world: World) -> list[int]:
     """How many annotations, verdicts, feedback notes and outgoing messages exist."""
-    with world.sessions() as db:
+    with world.sessions.begin() as db:
         return [
             int(db.execute(select(func.count()).select_from(model)).scalar_one())
             for model in (Annotation, LevelVerdict, Feedback, OutboxMessage)
@@ -141,7 +141,7 @@ def review_counts(world: World) -> list[int]:
 
 def a_line_of(world: World, session_id: int) -> int:
     """The id of a student line of the session (what the annotate form posts)."""
-    with world.sessions() as db:
+    with world.sessions.begin() as db:
         return int(
             db.execute(
                 select(TranscriptLine.id)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coach.messages import Inbound
 from bot.coach.service import CoachService
@@ -24,6 +23,7 @@ from bot.courses import cohorts
 from bot.courses.service import CourseService
 from storage import repository as repo
 from storage.schema import Answer, CoachingSession, LessonFinding, TranscriptLine
+from storage.uow import Database, UnitOfWork
 from tests import persona as persona_file
 
 PERSONAS = Path(__file__).resolve().parents[1] / "personas"
@@ -64,24 +64,24 @@ def coach(
     """One complete preparation session; `overrides` answers some questions (by id) instead
     of the persona. Returns the session id."""
     say(service, student.telegram_id, student.name, "/start" if first else "/new")
-    sessions = service.sessions
+    sessions = service.database
     session_id = 0
     for answer in persona_answers(persona, service.clock().date()):
-        with sessions() as db:
+        with sessions.begin() as db:
             user = repo.user_by_external_id(db, f"telegram:{student.telegram_id}")
             assert user is not None and user.current_session_id is not None
             row = repo.get_session(db, user.current_session_id)
             assert row is not None
             student.user_id, session_id = user.id, row.id
         say(service, student.telegram_id, student.name, (overrides or {}).get(row.state, answer))
-    with sessions() as db:
+    with sessions.begin() as db:
         done = repo.get_session(db, session_id)
         assert done is not None and done.status == "completed", f"{persona} did not complete"
     return session_id
 
 
 def join_and_share(
-    sessions: sessionmaker[Session], user_id: int, cohort_id: int, session_ids: list[int]
+    sessions: Database, user_id: int, cohort_id: int, session_ids: list[int]
 ) -> None:
     now = datetime(2026, 11, 25, 9, 0)
     with sessions.begin() as db:
@@ -103,7 +103,7 @@ LINES_T = cast(Table, TranscriptLine.__table__)
 FINDINGS_T = cast(Table, LessonFinding.__table__)
 
 
-def _rows(db: Session, table: Table, session_id: int) -> list[dict[str, Any]]:
+def _rows(db: UnitOfWork, table: Table, session_id: int) -> list[dict[str, Any]]:
     found = db.execute(select(table).where(table.c.session_id == session_id).order_by(table.c.id))
     return [
         {k: v for k, v in row._mapping.items() if k not in ("id", "session_id")} for row in found
@@ -111,7 +111,7 @@ def _rows(db: Session, table: Table, session_id: int) -> list[dict[str, Any]]:
 
 
 def clone_sessions(
-    sessions: sessionmaker[Session],
+    sessions: Database,
     template_ids: list[int],
     owners: list[int],
     per_owner: int,

@@ -29,7 +29,7 @@ def cli(database: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
 
 
 def database_of(world: World) -> Path:
-    url = str(world.sessions.kw["bind"].url)
+    url = str(world.sessions.engine.url)
     return Path(url.removeprefix("sqlite:///"))
 
 

@@ -62,7 +62,7 @@ def test_a_database_missing_a_table_gives_the_500_page_not_a_stack(world: World)
     )
     sign_in(world, client, world.sofia.user_id)
     assert client.get("/").status_code == 200
-    database = str(world.sessions.kw["bind"].url).removeprefix("sqlite:///")
+    database = str(world.sessions.engine.url).removeprefix("sqlite:///")
     with closing(sqlite3.connect(database)) as raw:
         raw.execute("PRAGMA foreign_keys = OFF")
         raw.execute("DROP TABLE web_sessions")

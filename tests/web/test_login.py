@@ -147,7 +147,7 @@ def test_the_database_keeps_only_hashes_of_links_and_cookies(world: World) -> No
     press_sign_in(client, token, nonce)
     cookie = client.cookies.get("parley_session")
     assert cookie
-    with world.sessions() as db:
+    with world.sessions.begin() as db:
         stored_ids = list(db.execute(select(LoginToken.id)).scalars())
         stored_browsers = list(db.execute(select(WebSession.id_hash)).scalars())
     raw_id = token.partition(".")[0]

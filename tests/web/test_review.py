@@ -128,10 +128,10 @@ def test_feedback_is_queued_to_the_students_telegram_chat_once(
     page = client.get(response.headers["location"]).text
     assert "Feedback queued" in page
     assert "Strong prep. &lt;b&gt;Test&lt;/b&gt; your BATNA." in page
-    with world.sessions() as db:
+    with world.sessions.begin() as db:
         queued = [
             row
-            for row in db.execute(select(OutboxMessage)).scalars()
+            for row in db.execute(select(OutboxMessage)).all()
             if "Strong prep" in str(row.payload.get("text"))
         ]
     assert len(queued) == 1
