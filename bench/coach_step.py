@@ -38,7 +38,7 @@ def bare_transitions(steps: int) -> list[float]:
                 question = content.script.question(conv.state)
                 from bot.engine.answers import parse_answer
 
-                parsed = parse_answer(question, text, today)
+                parsed = parse_answer(question, text, today, content.engine_phrases)
                 value = getattr(parsed, "value", None)
                 conv.values[conv.state] = value
                 started = time.perf_counter()

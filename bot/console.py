@@ -47,7 +47,11 @@ class Console:
     def show(self, message: Outbound) -> None:
         lines = []
         if message.progress is not None:
-            lines.append(f"[Question {message.progress[0]} of {message.progress[1]}]")
+            position, total = message.progress
+            progress = self.service.content.say(
+                "question_progress", "text", position=position, total=total
+            )
+            lines.append(f"[{progress}]")
         lines.append(message.text)
         if message.attachment is not None:
             # A terminal shows no pictures or files: print what they hold instead.
@@ -112,7 +116,7 @@ def run_chat(
     elif resume_latest:
         open_ones = [s for s in service.list_sessions(CHANNEL, user) if s.status == "active"]
         if not open_ones:
-            print("No unfinished session to resume; starting a new one.\n", file=out)
+            print(service.content.say("console_nothing_to_resume", "text") + "\n", file=out)
             console.send(text="/new")
         else:
             latest = max(open_ones, key=lambda s: (s.updated_at, s.id))
@@ -123,9 +127,8 @@ def run_chat(
     mine = service.list_sessions(CHANNEL, user)
     if mine:
         latest = max(mine, key=lambda s: (s.updated_at, s.id))
-        print(
-            f"Saved. Continue any time: python -m bot chat --user {shlex.quote(user)} "
-            f"--resume {latest.id}",
-            file=out,
+        saved = service.content.say(
+            "console_saved", "text", user=shlex.quote(user), ident=latest.id
         )
+        print(saved, file=out)
     return 0

@@ -58,7 +58,7 @@ def report_payloads(
     text = content.renderer.file(
         REPORT_TEMPLATES.get(fmt, "report.txt.j2"),
         fmt,
-        title=row.title or "your negotiation",
+        title=row.title or content.say("untitled_negotiation", "text"),
         situation=situation(content, conv),
         findings=findings,
         quote=content.book.quote,
@@ -103,7 +103,9 @@ def debrief_payloads(
     text = content.renderer.file(
         DEBRIEF_TEMPLATES.get(fmt, "debrief.txt.j2"),
         fmt,
-        title=conv.shown.get(f"{debrief.ROOT}.title") or row.title or "your negotiation",
+        title=conv.shown.get(f"{debrief.ROOT}.title")
+        or row.title
+        or content.say("untitled_negotiation", "text"),
         record=_debrief_record(content, conv),
         quote=content.book.quote,
     )

@@ -256,7 +256,7 @@ class Turn:
     def hint(self) -> str:
         if self.conv is None or self.conv.state == END:
             return ""
-        return hint(self.content.script.question(self.conv.state))
+        return hint(self.content.script.question(self.conv.state), self.content.engine_phrases)
 
     def reshow(self) -> None:
         if self.conv is not None and self.conv.state != END:

@@ -32,8 +32,8 @@ class OwnSession:
     started_at: datetime
     completed_at: datetime | None
     levels: dict[str, str]
-    cohorts: list[str]
-    """Names of the cohorts it is shared with ("(you left)" marks a cohort they left)."""
+    cohorts: list[tuple[str, bool]]
+    """(name, True if they left it) of each cohort it is shared with."""
     debrief_id: int | None = None
     debrief_status: str = ""
 
@@ -67,11 +67,10 @@ def own_data(db: UnitOfWork, viewer: Viewer) -> OwnData:
     for session_id, lesson, level in review_store.levels_of(db, [row.id for row in rows]):
         levels.setdefault(session_id, {})[lesson] = level
     memberships = cohorts.memberships(db, viewer.user_id)
-    shared: dict[int, list[str]] = {}
+    shared: dict[int, list[tuple[str, bool]]] = {}
     for m in memberships:
-        label = m.cohort_name + (" (you left)" if m.left_at is not None else "")
         for session_id, _title in m.shared:
-            shared.setdefault(session_id, []).append(label)
+            shared.setdefault(session_id, []).append((m.cohort_name, m.left_at is not None))
     sessions = []
     for row in reversed(rows):
         if row.id in debriefs:

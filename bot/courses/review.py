@@ -185,11 +185,12 @@ def send_feedback(
     if row is None or student is None:
         return False
     notes_store.add_feedback(db, session_id, viewer.user_id, viewer.name, note, now)
-    repo.add_line(db, session_id, "bot", f"Feedback from {viewer.name}: {note}", None)
+    line = content.say("feedback_transcript_line", "text", instructor=viewer.name, text=note)
+    repo.add_line(db, session_id, "bot", line, None)
     channel, _, chat = student.external_id.partition(":")
     fmt = CHANNEL_FORMATS.get(channel)
     if fmt is not None and student.active:
-        title = row.title or f"session #{row.id}"
+        title = row.title or content.say("session_numbered", "text", ident=row.id)
         message = content.say(
             "feedback_received", fmt, instructor=viewer.name, title=title, text=note
         )

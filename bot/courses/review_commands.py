@@ -91,8 +91,9 @@ def student_pressed(turn: Turn, pressed: Callback) -> None:
     if not sessions:
         say_private(turn, "course_student_no_sessions", student=name, cohort=cohort.name)
         return
+    untitled = turn.content.say("untitled", "text")
     buttons = [
-        [(f"#{s.id} {s.title or '(untitled)'} · {s.status}"[:48], callbacks.make("cv", s.id))]
+        [(f"#{s.id} {s.title or untitled} · {s.status}"[:48], callbacks.make("cv", s.id))]
         for s in sessions[:LIST_AT_MOST]
     ]
     say_private(turn, "course_student_sessions", buttons=buttons, student=name, cohort=cohort.name)
@@ -122,7 +123,7 @@ def _review(turn: Turn, session_id: int) -> bool:
     if found is None or found.student_user_id == turn.user.id:
         turn.info("course_not_found")
         return False
-    title = found.title or f"session #{found.session_id}"
+    title = found.title or turn.content.say("session_numbered", "text", ident=found.session_id)
     say_private(
         turn,
         "course_review_summary",
@@ -142,7 +143,7 @@ def _review(turn: Turn, session_id: int) -> bool:
         session_id=found.session_id,
     )
     name = f"parley-review-{found.session_id}.html"
-    alt = f"[{name}: the full transcript of session #{found.session_id}]"
+    alt = turn.content.say("course_review_alt", "text", name=name, ident=found.session_id)
     turn.outgoing.append(file_payload("document", name, page, caption, turn.fmt, alt=alt))
     return True
 
@@ -170,7 +171,7 @@ def feedback(turn: Turn, args: str) -> None:
         turn.info("course_not_found")
         return
     turn.user.pending_action = f"{FEEDBACK_PENDING}{session_id}"
-    title = row.title or f"session #{row.id}"
+    title = row.title or turn.content.say("session_numbered", "text", ident=row.id)
     say_private(turn, "course_feedback_ask", student=review.student_name(student), title=title)
 
 

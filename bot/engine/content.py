@@ -22,6 +22,7 @@ from bot.engine.answers import choices
 from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
 from bot.engine.machine import Conversation, Dialogue
+from bot.engine.phrases import REQUIRED, Phrases
 from bot.engine.render import FORMATS, Format, Renderer
 from bot.engine.script import Script, load_script, read_yaml
 
@@ -60,7 +61,9 @@ class Content:
         self.book = book
         self.renderer = renderer
         self.phrases = phrases
-        self.dialogue = Dialogue(script)
+        self.engine_phrases = Phrases(phrases, renderer)
+        """The engine's own words (re-asks, "I don't know"), from the same phrases."""
+        self.dialogue = Dialogue(script, self.engine_phrases)
         self._family: dict[str, Content] = {script.id: self}
         self._context_keys: frozenset[str] | None = None
         for other in others:
@@ -120,7 +123,7 @@ class Content:
             question=question.id,
             kind=question.kind,
             text=text,
-            options=tuple(choices(question)),
+            options=tuple(choices(question, self.engine_phrases)),
             position=self.script.position(question.id),
             total=len(self.script.questions),
         )
@@ -206,7 +209,8 @@ def load_content(
 
 
 def load_phrases(root: Path) -> dict[str, str]:
-    """dialogues/messages.yaml: every key a template string."""
+    """dialogues/messages.yaml: every key a template string, and every phrase the code asks
+    for by name (bot.engine.phrases.REQUIRED) present."""
     source = root / "messages.yaml"
     raw = read_yaml(source)
     if not isinstance(raw, dict):
@@ -214,6 +218,11 @@ def load_phrases(root: Path) -> dict[str, str]:
     for key, value in raw.items():
         if not isinstance(value, str) or not value.strip():
             raise ScriptError(str(source), f"phrase {key!r}", "text", "must be non-empty text")
+    for key in REQUIRED:
+        if key not in raw:
+            raise ScriptError(
+                str(source), f"phrase {key!r}", "text", "missing: Parley needs this phrase"
+            )
     return {str(k): str(v) for k, v in raw.items()}
 
 

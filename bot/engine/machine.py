@@ -20,6 +20,7 @@ from transitions import EventData, Machine, MachineError
 
 from bot.engine.answers import Invalid, Valid, parse_answer, parse_button
 from bot.engine.conditions import Condition
+from bot.engine.phrases import Phrases
 from bot.engine.script import END, Script
 
 
@@ -84,10 +85,12 @@ def _pop(event: EventData) -> None:
 
 
 class Dialogue:
-    """A script plus its shared state machine; safe to share across sessions in one thread."""
+    """A script plus its shared state machine; safe to share across sessions in one thread.
+    `words` are the content's phrases for re-asks and refusals."""
 
-    def __init__(self, script: Script) -> None:
+    def __init__(self, script: Script, words: Phrases) -> None:
         self.script = script
+        self.words = words
         transitions: list[dict[str, Any]] = []
         edges: set[tuple[str, str]] = set()
         for question in script.questions:
@@ -150,12 +153,12 @@ class Dialogue:
         """Check an answer to the current question; if valid, store it and move on."""
         question_id = conversation.state
         if question_id == END:
-            return Step(False, END, END, reason="This session is complete.")
+            return Step(False, END, END, reason=self.words.say("step_session_complete"))
         question = self.script.question(question_id)
         if button is not None:
-            parsed: Valid | Invalid = parse_button(question, button)
+            parsed: Valid | Invalid = parse_button(question, button, self.words)
         else:
-            parsed = parse_answer(question, text or "", today)
+            parsed = parse_answer(question, text or "", today, self.words)
         if isinstance(parsed, Invalid):
             return Step(False, question_id, question_id, reason=parsed.reason)
         return self._record(conversation, question_id, parsed.value, parsed.shown)
@@ -164,10 +167,11 @@ class Dialogue:
         """Skip an optional question; required ones say why they cannot be skipped."""
         question_id = conversation.state
         if question_id == END:
-            return Step(False, END, END, reason="This session is complete.")
+            return Step(False, END, END, reason=self.words.say("step_session_complete"))
         if not self.script.question(question_id).optional:
-            return Step(False, question_id, question_id, reason="This one can't be skipped.")
-        return self._record(conversation, question_id, None, "(skipped)")
+            reason = self.words.say("step_not_skippable")
+            return Step(False, question_id, question_id, reason=reason)
+        return self._record(conversation, question_id, None, self.words.skipped)
 
     def _record(self, conversation: Conversation, question_id: str, value: Any, shown: str) -> Step:
         conversation.values[question_id] = value

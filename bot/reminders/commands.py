@@ -155,7 +155,7 @@ def _change_date(turn: Turn, raw: str) -> None:
         turn.info("no_session")
         return
     question = turn.content.script.question(plan.date)
-    parsed = parse_answer(question, raw[:100], turn.now.date())
+    parsed = parse_answer(question, raw[:100], turn.now.date(), turn.content.engine_phrases)
     if not isinstance(parsed, Valid):
         turn.info("reminders_date_bad", reason=parsed.reason)
         return

@@ -83,7 +83,7 @@ class ReminderService:
         answer = row.answer_map.get(plan.date) if plan is not None else None
         day = negotiation_day(answer[0] if answer else None)
         context = {
-            "title": row.title or "your negotiation",
+            "title": row.title or say("untitled_negotiation", "text"),
             "day": f"{day:%a} {day.day} {day:%b}" if day else "",
             "session_id": row.id,
         }

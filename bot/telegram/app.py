@@ -38,25 +38,26 @@ from bot.telegram.workers import ChatDrainer
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 15.0
-COMMANDS = [
-    ("start", "begin, or continue where you left off"),
-    ("new", "prepare a new negotiation"),
-    ("resume", "continue one of your sessions"),
-    ("sessions", "list your sessions"),
-    ("back", "go back one question"),
-    ("skip", "skip an optional question"),
-    ("report", "see your report"),
-    ("progress", "lessons that recur across negotiations"),
-    ("debrief", "look back on a negotiation you had"),
-    ("export", "download your session"),
-    ("reminders", "reminders before and after your negotiation"),
-    ("snooze", "move the next reminder a day later"),
-    ("stop", "stop all reminders"),
-    ("timezone", "set your time zone for reminders"),
-    ("privacy", "what is kept and who sees it"),
-    ("forget", "delete all your data"),
-    ("help", "how this works"),
-]
+COMMANDS = (
+    "start",
+    "new",
+    "resume",
+    "sessions",
+    "back",
+    "skip",
+    "report",
+    "progress",
+    "debrief",
+    "export",
+    "reminders",
+    "snooze",
+    "stop",
+    "timezone",
+    "privacy",
+    "forget",
+    "help",
+)
+"""The command menu, in order; each one's description is the phrase `command_<name>`."""
 
 
 def build_application(settings: Settings, locks: ChatLocks) -> Application:  # type: ignore[type-arg]
@@ -104,7 +105,8 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
         courses = service.setting(CourseSettings)
         if not courses.bot_username:  # for cohort invite links
             service.configure(replace(courses, bot_username=me.username or ""))
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        menu = [BotCommand(c, content.say(f"command_{c}", "text")) for c in COMMANDS]
+        await application.bot.set_my_commands(menu)
         await application.start()
         # matplotlib's import and fonts (~0.5 s) on a spare thread, not on the database thread
         # under SQLite's write lock when the first report is built (bot/charts.py).

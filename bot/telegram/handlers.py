@@ -28,30 +28,31 @@ from bot.telegram.sender import CHANNEL, OutboxSender
 log = logging.getLogger(__name__)
 
 MEDIA = (
-    ("sticker", "a sticker"),
-    ("photo", "a photo"),
-    ("voice", "a voice message"),
-    ("video_note", "a video message"),
-    ("video", "a video"),
-    ("animation", "a GIF"),
-    ("audio", "an audio file"),
-    ("document", "a document"),
-    ("location", "a location"),
-    ("venue", "a location"),
-    ("contact", "a contact"),
-    ("poll", "a poll"),
-    ("dice", "a dice roll"),
+    ("sticker", "sticker"),
+    ("photo", "photo"),
+    ("voice", "voice"),
+    ("video_note", "video_note"),
+    ("video", "video"),
+    ("animation", "animation"),
+    ("audio", "audio"),
+    ("document", "document"),
+    ("location", "location"),
+    ("venue", "location"),
+    ("contact", "contact"),
+    ("poll", "poll"),
+    ("dice", "dice"),
 )
+"""(Message attribute, kind): the kind's name is the phrase `media_<kind>` ("a sticker")."""
 
 
 def media_of(message: Message) -> str | None:
-    """What a non-text message is, in words; None for plain text."""
+    """What a non-text message is (a kind of MEDIA, "forwarded" or "other"); None for text."""
     if message.forward_origin is not None:
-        return "a forwarded message"
-    for attribute, name in MEDIA:
+        return "forwarded"
+    for attribute, kind in MEDIA:
         if getattr(message, attribute, None):
-            return name
-    return None if message.text is not None else "that kind of message"
+            return kind
+    return None if message.text is not None else "other"
 
 
 class UpdateHandler:
@@ -101,14 +102,15 @@ class UpdateHandler:
         if query is None and message is None:
             await self._claim(update)
             return "other", "-"
+        media = media_of(message) if message is not None else None
         inbound = Inbound(
             channel=CHANNEL,
             user_ref=str(user.id),
             chat_id=str(chat.id),
             delivery_id=str(update.update_id),
-            text=message.text if message is not None and media_of(message) is None else None,
+            text=message.text if message is not None and media is None else None,
             button=query.data if query is not None else None,
-            media=media_of(message) if message is not None else None,
+            media=self.content.say(f"media_{media}", "text") if media is not None else None,
             display_name=user.first_name or "",
             inbox_id=update.update_id,
         )
@@ -124,7 +126,7 @@ class UpdateHandler:
         await asyncio.gather(*work)
         if query is not None:
             kind = "button"
-        elif message is not None and media_of(message) is not None:
+        elif media is not None:
             kind = "media"
         elif message is not None and (message.text or "").startswith("/"):
             kind = "command"

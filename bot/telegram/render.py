@@ -5,19 +5,21 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.coach.messages import Outbound
+from bot.engine.content import Content
 
 BAR = 10
 
 
-def progress_line(position: int, total: int) -> str:
+def progress_line(content: Content, position: int, total: int) -> str:
     filled = max(0, min(BAR, round(BAR * position / max(total, 1))))
-    return f"<i>Question {position} of {total}</i>  {'▰' * filled}{'▱' * (BAR - filled)}"
+    words = content.say("question_progress", "html", position=position, total=total)
+    return f"<i>{words}</i>  {'▰' * filled}{'▱' * (BAR - filled)}"
 
 
-def message_text(message: Outbound) -> str:
+def message_text(content: Content, message: Outbound) -> str:
     if message.progress is None:
         return message.text
-    return f"{progress_line(*message.progress)}\n\n{message.text}"
+    return f"{progress_line(content, *message.progress)}\n\n{message.text}"
 
 
 def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:

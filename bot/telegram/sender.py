@@ -141,7 +141,7 @@ class OutboxSender:
             # here reads more than its id (see docs/decisions.md for what it saves).
             params: dict[str, object] = {
                 "chat_id": chat_id,
-                "text": message_text(message),
+                "text": message_text(self.service.content, message),
                 "parse_mode": ParseMode.HTML.value,
             }
             if message.buttons:

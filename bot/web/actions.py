@@ -36,12 +36,13 @@ def _back(session_id: int, done: str, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/sessions/{session_id}?done={done}{anchor}", status_code=303)
 
 
-def _text_problem(text: str, limit: int, what: str) -> str | None:
+def _text_problem(site: Site, text: str, limit: int, what: str) -> str | None:
+    """Why `text` can't be sent, in the site's words (`what`: "comment" or "message")."""
     cleaned = text.strip()
     if not cleaned:
-        return f"The {what} is empty. Go back and write something."
+        return site.say(f"{what}_empty")
     if len(cleaned) > limit:
-        return f"The {what} is {len(cleaned):,} characters long; the limit is {limit:,}."
+        return site.say(f"{what}_too_long", length=len(cleaned), limit=limit)
     return None
 
 
@@ -55,11 +56,11 @@ async def annotate(request: Request, site: Site, visitor: Visitor) -> Response:
     line_id = int(line_text) if line_text.isdigit() and len(line_text) <= 12 else None
     lesson_id = form.get("lesson_id", "")
     comment = form.get("comment", "")
-    problem = _text_problem(comment, MAX_COMMENT, "comment")
+    problem = _text_problem(site, comment, MAX_COMMENT, "comment")
     if lesson_id not in lesson_titles(site):
-        problem = "Choose one of the five lessons for the annotation."
+        problem = site.say("choose_lesson")
     if line_text and line_id is None:
-        problem = "That transcript line does not exist."
+        problem = site.say("no_such_line")
     if problem:
         return refused(site, request, visitor, 400, problem)
     done = await run_in_threadpool(
@@ -79,7 +80,7 @@ async def verdict(request: Request, site: Site, visitor: Visitor) -> Response:
     if session_id is None:
         return not_found(site, request, visitor)
     if agree is None or lesson_id not in lesson_titles(site):
-        return refused(site, request, visitor, 400, "Choose Agree or Disagree for a lesson.")
+        return refused(site, request, visitor, 400, site.say("choose_verdict"))
     done = await run_in_threadpool(
         site.courses.set_verdict, visitor.viewer, session_id, lesson_id, agree
     )
@@ -94,7 +95,7 @@ async def feedback(request: Request, site: Site, visitor: Visitor) -> Response:
     text = _form(request).get("text", "")
     if session_id is None:
         return not_found(site, request, visitor)
-    problem = _text_problem(text, MAX_FEEDBACK, "message")
+    problem = _text_problem(site, text, MAX_FEEDBACK, "message")
     if problem:
         return refused(site, request, visitor, 400, problem)
     done = await run_in_threadpool(site.courses.send_feedback, visitor.viewer, session_id, text)

@@ -23,13 +23,6 @@ from bot.web.site import Site
 from storage.uow import Database
 
 MAX_BODY = 256 * 1024
-FAILED = "Something went wrong on our side. Try again in a minute; if it happens again, tell the operator."
-FALLBACK_PAGE = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    "<title>Something went wrong · Parley</title></head><body><h1>Something went wrong</h1>"
-    f'<p>{FAILED}</p><p><a href="/">Back to the start page</a></p></body></html>'
-)
 
 
 async def stylesheet(request: Request) -> Response:
@@ -51,24 +44,20 @@ async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     site = auth.site_of(request)
     visitor = await site.visitor(request)
-    message = {
-        404: pages.NOT_FOUND,
-        405: "That address does not take this kind of request.",
-    }.get(status, "Something went wrong.")
-    return auth.refused(site, request, visitor, status, message)
+    message = {404: "not_found", 405: "wrong_method"}.get(status, "went_wrong")
+    return auth.refused(site, request, visitor, status, site.say(message))
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """An unhandled exception: a plain page with every security header, never a traceback.
     Starlette re-raises the exception after this, so the server logs it for the operator. The
     page is drawn without the visitor (their lookup needs the database, which may be what
-    failed), and a failing template falls back to fixed HTML."""
+    failed), and a failing template falls back to the page drawn at start-up."""
+    site = auth.site_of(request)
     try:
-        body = auth.site_of(request).render(
-            "error.html", request, None, status_code=500, message=FAILED
-        )
+        body = site.render("error.html", request, None, status_code=500, message=site.say("failed"))
     except Exception:
-        body = FALLBACK_PAGE
+        body = site.fallback_page
     return HTMLResponse(body, status_code=500, headers=page_headers())
 
 

@@ -60,18 +60,12 @@ def signed_in(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             try:
                 form = await read_form(request)
             except FormError:
-                return refused(site, request, visitor, 400, "That form could not be read.")
+                return refused(site, request, visitor, 400, site.say("form_unreadable"))
             if not csrf_ok(form, visitor.csrf):
                 log.info(
                     "web form refused: missing or wrong CSRF token user=%d", visitor.viewer.user_id
                 )
-                return refused(
-                    site,
-                    request,
-                    visitor,
-                    403,
-                    "This form has expired. Go back, reload the page and try again.",
-                )
+                return refused(site, request, visitor, 403, site.say("form_expired"))
             request.scope["form"] = form
         return await handler(request, site, visitor)
 
@@ -126,13 +120,11 @@ async def login(request: Request) -> Response:
     try:
         form = await read_form(request)
     except FormError:
-        return refused(site, request, None, 400, "That form could not be read.")
+        return refused(site, request, None, 400, site.say("form_unreadable"))
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     if not nonce or not hmac.compare_digest(nonce.encode(), form.get("nonce", "").encode()):
         log.info("web sign-in refused: the form's nonce does not match its cookie")
-        return refused(
-            site, request, None, 403, "This sign-in form has expired. Open your link again."
-        )
+        return refused(site, request, None, 403, site.say("signin_form_expired"))
     user_id, problem = await run_in_threadpool(_redeem, site, form.get("token", ""))
     if user_id is None:
         log.info("web sign-in link refused reason=%s", problem)

@@ -23,16 +23,10 @@ from bot.web.site import Site, Visitor
 
 PER_PAGE = 50
 HITS_PER_PAGE = 20
-NOT_FOUND = "There is nothing here, or it is not shared with you."
-NOTICES = {
-    "annotated": "Annotation saved.",
-    "verdict": "Your verdict is saved.",
-    "feedback": "Feedback queued: the student receives it in Telegram within about 15 seconds.",
-}
 
 
 def not_found(site: Site, request: Request, visitor: Visitor) -> HTMLResponse:
-    return refused(site, request, visitor, 404, NOT_FOUND)
+    return refused(site, request, visitor, 404, site.say("not_found"))
 
 
 def number(request: Request, name: str) -> int | None:
@@ -202,9 +196,8 @@ async def session(request: Request, site: Site, visitor: Visitor) -> Response:
         debrief=review.export.get("debrief"),
         chart_query=urlencode(review.levels) if review.levels else "",
         chart_alt=lesson_chart_alt(site.courses.content, review.levels) if review.levels else "",
-        notice=NOTICES.get(request.query_params.get("done", ""), ""),
+        done=request.query_params.get("done", ""),
         back="/" if viewer.is_instructor and not own else "/my",
-        back_label="Your cohorts" if viewer.is_instructor and not own else "My sessions",
         **_session_view(site, review),
     )
 

@@ -30,6 +30,23 @@ STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "parley_session"
 SESSION_LIFETIME = timedelta(hours=12)
 LEVELS = ("risk", "watch", "gap", "clear")
+MESSAGES = (
+    "not_found",
+    "wrong_method",
+    "went_wrong",
+    "failed",
+    "form_unreadable",
+    "form_expired",
+    "signin_form_expired",
+    "comment_empty",
+    "comment_too_long",
+    "message_empty",
+    "message_too_long",
+    "choose_lesson",
+    "no_such_line",
+    "choose_verdict",
+)
+"""The messages of templates/messages.html the code asks for (`Site.say`)."""
 
 
 def cookie_hash(value: str) -> str:
@@ -82,6 +99,17 @@ class Site:
         self.clock = self.database.clock
         self.env = templates()
         self.stylesheet = (STATIC / "site.css").read_bytes()
+        self.messages = self.env.get_template("messages.html").module
+        missing = [key for key in MESSAGES if not hasattr(self.messages, key)]
+        if missing:
+            raise ValueError(f"{TEMPLATES / 'messages.html'} has no {', '.join(missing)}")
+        self.fallback_page = self.env.get_template("failed.html").render()
+        """The 500 page for when drawing a page fails: ready before anything can."""
+
+    def say(self, key: str, **context: Any) -> str:
+        """One of the site's messages (templates/messages.html), HTML-safe for a template."""
+        message: str = getattr(self.messages, key)(**context)
+        return message
 
     def render(self, name: str, request: Request, visitor: Visitor | None, **context: Any) -> str:
         return self.env.get_template(name).render(

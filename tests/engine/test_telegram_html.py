@@ -111,6 +111,13 @@ CONTEXT = {
     "withdrawn": False,
     "instructor": HOSTILE,
     "text": HOSTILE,
+    # the engine's re-asks and the console
+    "number": 9,
+    "unknown": "I don't know",
+    "unknown_number": 6,
+    "minimum": 3,
+    "max_length": 2000,
+    "user": HOSTILE,
 }
 PERSONAS = persona_file.paths()
 

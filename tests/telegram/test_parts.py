@@ -8,6 +8,7 @@ from datetime import datetime
 from telegram import Chat, Message, Update, User
 
 from bot.coach.messages import Outbound
+from bot.engine.content import Content
 from bot.engine.render import split_message, to_plain
 from bot.telegram.handlers import media_of
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
@@ -64,12 +65,12 @@ async def test_chat_locks_are_dropped_when_idle() -> None:
     assert locks._locks == {}
 
 
-def test_progress_line_shows_position_and_a_bar() -> None:
-    assert progress_line(15, 30) == "<i>Question 15 of 30</i>  ▰▰▰▰▰▱▱▱▱▱"
-    assert progress_line(28, 28).endswith("▰" * 10)
+def test_progress_line_shows_position_and_a_bar(content: Content) -> None:
+    assert progress_line(content, 15, 30) == "<i>Question 15 of 30</i>  ▰▰▰▰▰▱▱▱▱▱"
+    assert progress_line(content, 28, 28).endswith("▰" * 10)
 
 
-def test_question_gets_progress_and_buttons_keep_their_rows() -> None:
+def test_question_gets_progress_and_buttons_keep_their_rows(content: Content) -> None:
     message = Outbound(
         outbox_id=1,
         chat_id="5",
@@ -78,7 +79,7 @@ def test_question_gets_progress_and_buttons_keep_their_rows() -> None:
         kind="question",
         progress=(12, 30),
     )
-    assert message_text(message).startswith("<i>Question 12 of 30</i>")
+    assert message_text(content, message).startswith("<i>Question 12 of 30</i>")
     markup = keyboard(message)
     assert markup is not None
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [["I do"], ["They do"]]
