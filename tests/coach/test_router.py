@@ -6,6 +6,8 @@ the real coach service, so what they check is what a person would meet.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from bot.coach import callbacks
@@ -127,9 +129,11 @@ def seen() -> list[str]:
 
 
 @pytest.fixture
-def loud(sessions: Database, content: Content, clock: Clock, seen: list[str]) -> Chat:
+def loud(sessions: Database, content: Content, clock: Clock, seen: list[str]) -> Iterator[Chat]:
     merged = Router.merge(routes(), shouting_feature(seen))
-    return Chat(CoachService(sessions, content, merged, clock))
+    service = CoachService(sessions, content, merged, clock)
+    yield Chat(service)
+    service.close()
 
 
 def test_a_feature_adds_a_command_without_touching_the_core(loud: Chat) -> None:
