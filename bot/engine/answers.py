@@ -97,7 +97,7 @@ def hint(question: Question) -> str:
 def _parse_choice(question: Question, text: str) -> Valid | Invalid:
     options = choices(question)
     number = text.rstrip(".)")
-    if number.isdigit():
+    if number.isascii() and number.isdigit() and len(number) <= 9:  # "²".isdigit() too
         index = int(number)
         if 1 <= index <= len(options):
             return parse_button(question, options[index - 1][0])

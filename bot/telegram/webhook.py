@@ -41,7 +41,12 @@ class BodyTooLargeError(ParleyError):
 
 async def _read_body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+    if (
+        declared is not None
+        and declared.isascii()
+        and declared.isdigit()
+        and int(declared) > MAX_BODY
+    ):
         raise BodyTooLargeError
     body = bytearray()
     async for chunk in request.stream():

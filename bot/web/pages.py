@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from bot.coach.charts import LEVELS, lesson_chart, lesson_chart_alt
+from bot.coach.ids import parse_row_id
 from bot.courses.own_sessions import load_own_data
 from bot.courses.types import AnnotationInfo, SessionReview
 from bot.web.auth import html, refused, signed_in
@@ -36,10 +37,10 @@ def not_found(site: Site, request: Request, visitor: Visitor) -> HTMLResponse:
 
 
 def number(request: Request, name: str) -> int | None:
-    """A positive id or page number from the path or query; None when it is not one."""
+    """A row id or page number from the path or query (`bot.coach.ids.parse_row_id`: ASCII
+    digits within the integer column's range); None when it is not one."""
     raw = request.path_params.get(name, request.query_params.get(name, ""))
-    text = str(raw)
-    return int(text) if text.isdigit() and len(text) <= 12 and int(text) > 0 else None
+    return parse_row_id(str(raw)) if not str(raw).startswith("#") else None
 
 
 def lesson_titles(site: Site) -> dict[str, str]:
