@@ -63,7 +63,7 @@ def _verified_id(token: str, secret: str) -> str | None:
     raw_id, dot, signature = token.partition(".")
     if not dot or not raw_id or len(token) > _MAX_TOKEN or not secret:
         return None
-    if not hmac.compare_digest(_sign(secret, raw_id), signature):
+    if not token.isascii() or not hmac.compare_digest(_sign(secret, raw_id), signature):
         return None
     return raw_id
 

@@ -54,6 +54,11 @@ def media_of(message: Message) -> str | None:
     return None if message.text is not None else "that kind of message"
 
 
+def _text(text: str | None) -> str | None:
+    """Text as the database can keep it: Telegram never sends NUL, and PostgreSQL refuses it."""
+    return text.replace("\x00", "") if text is not None else None
+
+
 class UpdateHandler:
     """The one PTB handler: every update passes through `on_update`."""
 
@@ -106,10 +111,10 @@ class UpdateHandler:
             user_ref=str(user.id),
             chat_id=str(chat.id),
             delivery_id=str(update.update_id),
-            text=message.text if message is not None and media_of(message) is None else None,
+            text=_text(message.text) if message is not None and media_of(message) is None else None,
             button=query.data if query is not None else None,
             media=media_of(message) if message is not None else None,
-            display_name=user.first_name or "",
+            display_name=_text(user.first_name) or "",
             inbox_id=update.update_id,
         )
         reply = await self.sender.db(self.service.handle, inbound)

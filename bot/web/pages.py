@@ -20,6 +20,7 @@ from bot.coach.ids import parse_row_id
 from bot.courses.own_sessions import load_own_data
 from bot.courses.types import AnnotationInfo, SessionReview
 from bot.web.auth import html, refused, signed_in
+from bot.web.forms import without_nul
 from bot.web.site import Site, Visitor
 
 PER_PAGE = 50
@@ -73,7 +74,7 @@ async def _mine(request: Request, site: Site, visitor: Visitor) -> Response:
 async def cohort(request: Request, site: Site, visitor: Visitor) -> Response:
     cohort_id = number(request, "cohort_id")
     page = number(request, "page") or 1
-    query = request.query_params.get("q", "")[:100]
+    query = without_nul(request.query_params.get("q", ""))[:100]
     overview = (
         await run_in_threadpool(
             site.courses.cohort_overview, visitor.viewer, cohort_id, page, PER_PAGE, query
@@ -133,7 +134,7 @@ def highlight(text: str, query: str) -> list[tuple[str, bool]]:
 async def search(request: Request, site: Site, visitor: Visitor) -> Response:
     cohort_id = number(request, "cohort_id")
     page = number(request, "page") or 1
-    query = request.query_params.get("q", "")[:100]
+    query = without_nul(request.query_params.get("q", ""))[:100]
     if cohort_id is None:
         return not_found(site, request, visitor)
 
