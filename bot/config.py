@@ -60,6 +60,12 @@ class Settings:
     # How often the bot looks for reminders planned since start-up (seconds).
     reminder_scan_seconds: float = 30.0
 
+    def secrets(self) -> list[str]:
+        """What no log line may contain: the token (also its secret half, which is what a
+        URL-encoded `:` leaves intact), the webhook secret and the site's signing key."""
+        token_secret = self.telegram_token.partition(":")[2]
+        return [self.telegram_token, token_secret, self.webhook_secret, self.web_secret_key]
+
 
 def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
     """Read settings; fails loudly, naming the variable, on a malformed value."""

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import redaction
 from bot.cli.common import row_id, telegram_id
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import ParleyError
@@ -73,6 +74,8 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
     # matplotlib (the lesson chart) and PIL log every font lookup and PNG chunk at DEBUG.
     for noisy in ("transitions", "alembic", "apscheduler", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The token and the webhook secret are masked in every line, at every level (DEBUG too).
+    redaction.install(settings.secrets())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
