@@ -111,7 +111,7 @@ class CoachService:
             repo.add_lines(db, turn.lines)
             ids = repo.add_outbox(db, turn.user_id, inbound.channel, inbound.chat_id, turn.outgoing)
         messages = [
-            outbound(row_id, inbound.chat_id, payload)
+            outbound(row_id, inbound.chat_id, self._for_sending(payload))
             for row_id, payload in zip(ids, turn.outgoing, strict=True)
         ]
         log.debug(
@@ -129,9 +129,16 @@ class CoachService:
         """Committed but undelivered messages, oldest first (sent again at start-up)."""
         with self._transaction() as db:
             return [
-                outbound(row.id, row.chat_id, row.payload)
+                outbound(row.id, row.chat_id, self._for_sending(row.payload))
                 for row in repo.pending_outbox(db, channel, limit, chat_id)
             ]
+
+    def _for_sending(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A stored payload as it goes out: each feature's send hook may fill in what is not
+        kept at rest (the sign-in link of /web)."""
+        for hook in self.routes.send_hooks:
+            payload = hook(self.settings, payload)
+        return payload
 
     def outbox_backlog(self, channel: str) -> int:
         """How many committed messages wait to be sent (a metric)."""
