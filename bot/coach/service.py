@@ -24,6 +24,7 @@ from bot.coach.reports import export_document, export_json
 from bot.coach.router import Router
 from bot.coach.turn import Turn
 from bot.engine.content import Content
+from storage import inbox_failures
 from storage import repository as repo
 from storage.schema import utcnow
 
@@ -248,6 +249,28 @@ class CoachService:
             if first is not None:
                 return first
         return repo.claim_delivery(db, f"{channel}:{delivery_id}")
+
+    def update_failed(
+        self, channel: str, update_id: int, reason: str, max_attempts: int, text: str
+    ) -> tuple[str, list[Outbound]]:
+        """Handling a stored update raised. Count it; at `max_attempts` give the update up and
+        queue `text` (one line: the message was not saved) to its chat, in one transaction.
+        Returns ("retry" | "given_up" | "handled", messages to send now); "handled": no such
+        update is waiting (it was handled after all: its replies are in the outbox)."""
+        with self._transaction() as db:
+            failure = inbox_failures.record_failure(
+                db, update_id, reason, max_attempts, self.clock()
+            )
+            if failure is None:
+                return "handled", []
+            if not failure.given_up:
+                return "retry", []
+            if failure.chat_id is None:
+                return "given_up", []
+            chat = str(failure.chat_id)
+            payload: dict[str, Any] = {"text": text, "kind": "error", "format": FORMATS[channel]}
+            [row_id] = repo.add_outbox(db, None, channel, chat, [payload])
+        return "given_up", [outbound(row_id, chat, payload)]
 
     def mark_failed(self, ids: Sequence[int], reason: str) -> None:
         with self.sessions.begin() as db:

@@ -26,6 +26,9 @@ from bot.telegram.metrics import Metrics, chat_hash
 from bot.telegram.sender import CHANNEL, OutboxSender
 
 log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+"""Failed handlings of one update before it is given up (counted across restarts)."""
+RETRY_DELAY = 0.3
 
 MEDIA = (
     ("sticker", "a sticker"),
@@ -73,7 +76,7 @@ class UpdateHandler:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Route one update and log one line for it (never its text)."""
         started = time.perf_counter()
-        kind, state = await self._route(update)
+        kind, state = await self._route_or_give_up(update)
         elapsed = time.perf_counter() - started
         self.metrics.update_handled(kind, elapsed)
         if not log.isEnabledFor(logging.INFO):
@@ -87,6 +90,38 @@ class UpdateHandler:
             state,
             elapsed * 1000,
         )
+
+    async def _route_or_give_up(self, update: Update) -> tuple[str, str]:
+        """Handle the update; when handling raises, try again (the chat's later updates wait,
+        in order) up to MAX_ATTEMPTS failures counted on its inbox row, across restarts. Then
+        it is given up: marked failed, the person told in one line that it was not saved,
+        counted in the metrics, and the chat's later messages go on."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await self._route(update)
+            except Exception as exc:
+                self.metrics.error("handler")
+                log.exception("update failed id=%d attempt=%d", update.update_id, attempt)
+                reason = f"{type(exc).__name__} while handling"
+                text = self.content.say("update_failed", "html")
+                outcome, messages = await self.sender.db(
+                    self.service.update_failed,
+                    CHANNEL,
+                    update.update_id,
+                    reason,
+                    MAX_ATTEMPTS,
+                    text,
+                )
+                if outcome == "handled":
+                    return "other", "-"
+                if outcome == "given_up":
+                    self.metrics.error("update_failed")
+                    log.error("update given up id=%d attempts=%d", update.update_id, attempt)
+                    if messages:
+                        await self.sender.deliver(messages)
+                    return "failed", "-"
+                await asyncio.sleep(RETRY_DELAY * attempt)
+        return "failed", "-"
 
     async def _route(self, update: Update) -> tuple[str, str]:
         """Handle the update; returns (kind, session state) for the log line."""
