@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -56,7 +57,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
         404: pages.NOT_FOUND,
         405: "That address does not take this kind of request.",
     }.get(status, "Something went wrong.")
-    return auth.refused(site, request, visitor, status, message)
+    response = auth.refused(site, request, visitor, status, message)
+    if isinstance(exc, HTTPException) and exc.headers:  # a 405's Allow, say
+        response.headers.update(exc.headers)
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -107,9 +111,12 @@ def create_app(
     """The site over `courses` (which decides every access) and the same database."""
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(SecurityHeaders)],
+        # The body limit inside the headers: its own 413 gets the security headers too.
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY),
+        ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        max_body_size=MAX_BODY,
     )
     app.state.site = Site(courses, sessions, secret, base_url, clock)
     return app
