@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.messaging import Db, connection_of
 from storage.schema import InboxUpdate
@@ -53,6 +55,24 @@ def record_failure(
         .values(failed=reason[:200], processed_at=now)
     )
     return Failure(attempts, True, row.chat_id)
+
+
+def store_refused(db: Db, update_id: int, reason: str, now: datetime) -> None:
+    """Keep an update id whose body was refused as failed and handled, without its body; an
+    update already stored under that id is left as it is."""
+    dialect = connection_of(db).dialect.name
+    base = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(INBOX)
+    connection_of(db).execute(
+        base.values(
+            update_id=update_id,
+            chat_id=None,
+            payload={},
+            received_at=now,
+            processed_at=now,
+            attempts=0,
+            failed=reason[:200],
+        ).on_conflict_do_nothing()
+    )
 
 
 def failed_count(db: Db) -> int:

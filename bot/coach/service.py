@@ -272,6 +272,11 @@ class CoachService:
             [row_id] = repo.add_outbox(db, None, channel, chat, [payload])
         return "given_up", [outbound(row_id, chat, payload)]
 
+    def refuse_update(self, update_id: int, reason: str) -> None:
+        """Keep an update id the adapter refused (a malformed webhook body) as failed."""
+        with self._transaction() as db:
+            inbox_failures.store_refused(db, update_id, reason, self.clock())
+
     def mark_failed(self, ids: Sequence[int], reason: str) -> None:
         with self.sessions.begin() as db:
             repo.mark_failed(db, ids, reason)

@@ -133,6 +133,13 @@ class UpdateHandler:
         if chat.type != ChatType.PRIVATE:
             await self._fixed_reply(update, chat.id, "group_chat")
             return "group", "-"
+        if user.id != chat.id:
+            # In a private chat the sender is the chat: Telegram never sends anything else, so
+            # this was forged (or a bug); answering would act for one person, reply to another.
+            await self._claim(update)
+            self.metrics.error("sender_not_chat")
+            log.info("update refused id=%d reason=sender-not-chat", update.update_id)
+            return "refused", "-"
         if update.edited_message is not None:
             await self._fixed_reply(update, chat.id, "edited_message")
             return "edited", "-"
