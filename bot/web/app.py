@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from bot.courses.service import CourseService
 from bot.web import actions, auth, pages
-from bot.web.security import SecurityHeaders, page_headers
+from bot.web.security import BODY_TIMEOUT, BodyReadTimeout, SecurityHeaders, page_headers
 from bot.web.site import Site
 from storage.schema import utcnow
 
@@ -107,6 +107,7 @@ def create_app(
     secret: str,
     base_url: str,
     clock: Callable[[], datetime] = utcnow,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> Starlette:
     """The site over `courses` (which decides every access) and the same database."""
     app = Starlette(
@@ -114,6 +115,7 @@ def create_app(
         # The body limit inside the headers: its own 413 gets the security headers too.
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(BodyReadTimeout, timeout=body_timeout),
             Middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
