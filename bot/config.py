@@ -60,6 +60,12 @@ class Settings:
     # How often the bot looks for reminders planned since start-up (seconds).
     reminder_scan_seconds: float = 30.0
 
+    def secrets(self) -> list[str]:
+        """What no log line may contain: the token (also its secret half, which is what a
+        URL-encoded `:` leaves intact), the webhook secret and the site's signing key."""
+        token_secret = self.telegram_token.partition(":")[2]
+        return [self.telegram_token, token_secret, self.webhook_secret, self.web_secret_key]
+
 
 def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
     """Read settings; fails loudly, naming the variable, on a malformed value."""
@@ -74,13 +80,16 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None)
     except ValueError:
         raise ConfigError("PARLEY_ADMIN_IDS must be comma-separated Telegram user ids") from None
     port = get("WEB_PORT", "8080")
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not (port.isascii() and port.isdigit() and len(port) < 6) or not 0 < int(port) < 65536:
         raise ConfigError(f"WEB_PORT must be a port number, not {port!r}")
     pool = get("DATABASE_POOL_SIZE", "5")
-    if not pool.isdigit() or not 1 <= int(pool) <= 200:
+    if not (pool.isascii() and pool.isdigit() and len(pool) < 4) or not 1 <= int(pool) <= 200:
         raise ConfigError(f"DATABASE_POOL_SIZE must be a number from 1 to 200, not {pool!r}")
     scan = get("PARLEY_REMINDER_SCAN_SECONDS", "30")
-    if not scan.replace(".", "", 1).isdigit() or not 0.1 <= float(scan) <= 3600:
+    if (
+        not (scan.isascii() and scan.replace(".", "", 1).isdigit() and len(scan) < 12)
+        or not 0.1 <= float(scan) <= 3600
+    ):
         raise ConfigError(f"PARLEY_REMINDER_SCAN_SECONDS must be 0.1 to 3600, not {scan!r}")
     transport = get("PARLEY_TELEGRAM_HTTP", "lean").lower()
     if transport not in ("lean", "httpx"):

@@ -75,7 +75,13 @@ class Console:
         """One typed line: a number picks from a non-question menu, anything else is text."""
         text = raw.rstrip("\n")
         choice = text.strip()
-        if self.menu and choice.isdigit() and 1 <= int(choice) <= len(self.menu):
+        if (
+            self.menu
+            and choice.isascii()
+            and choice.isdigit()
+            and len(choice) < 4
+            and 1 <= int(choice) <= len(self.menu)
+        ):
             data = self.menu[int(choice) - 1][1]
             self.menu = []
             self.send(button=data)

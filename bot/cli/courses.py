@@ -8,7 +8,8 @@ import asyncio
 import logging
 import sys
 
-from bot.cli.common import CommandError
+from bot.cli.common import CommandError, telegram_id
+from bot.coach.ids import parse_row_id
 from bot.config import Settings
 from bot.courses.cohorts import invite_link
 from bot.courses.service import CourseService
@@ -43,20 +44,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def _telegram_id(text: str) -> int:
-    value = text.strip()
-    if not value.isdigit() or len(value) > 15 or int(value) == 0:
+    try:
+        return telegram_id(text)
+    except argparse.ArgumentTypeError:
         raise CommandError(
             f"{text!r} is not a Telegram user id: it is a number such as 123456789 "
             "(a user can see theirs with @userinfobot)"
-        )
-    return int(value)
+        ) from None
 
 
 def _cohort_id(text: str) -> int:
-    value = text.strip().lstrip("#")
-    if not value.isdigit() or len(value) > 9 or int(value) == 0:
+    value = parse_row_id(text)
+    if value is None:
         raise CommandError(f"{text!r} is not a cohort number (python -m bot cohorts list)")
-    return int(value)
+    return value
 
 
 def _courses(settings: Settings) -> CourseService:

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import redaction
+from bot.cli.common import row_id, telegram_id
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import ParleyError
 
@@ -28,13 +30,13 @@ def _parser() -> argparse.ArgumentParser:
         "--resume",
         nargs="?",
         const=-1,
-        type=int,
+        type=row_id,
         metavar="ID",
         help="continue session ID, or your latest unfinished one",
     )
     chat.add_argument(
         "--debrief",
-        type=int,
+        type=row_id,
         default=None,
         metavar="ID",
         help="look back on your completed session ID after the real negotiation",
@@ -43,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     sessions.add_argument("--user", default=None, help="only this console user's sessions")
     sessions.add_argument("--json", action="store_true", help="print JSON")
     export = sub.add_parser("export", help="print one session as JSON, Markdown or HTML")
-    export.add_argument("id", type=int)
+    export.add_argument("id", type=row_id)
     export.add_argument("--format", choices=("json", "md", "html"), default="json")
     export.add_argument("--output", type=Path, default=None, help="write to FILE, not stdout")
     sub.add_parser("health", help="exit 0 if the database answers and is migrated (for Docker)")
@@ -54,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     dialogues.add_argument("file", nargs="?", type=Path, default=None)
     sub.add_parser("web", help="the instructor review site (WEB_HOST:WEB_PORT)")
     web_login = sub.add_parser("web-login", help="print a one-time sign-in URL for the site")
-    web_login.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    web_login.add_argument("telegram_id", type=telegram_id, metavar="TELEGRAM_ID")
     from bot.cli.courses import add_parsers as add_course_parsers
 
     add_course_parsers(sub)
@@ -72,6 +74,8 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
     # matplotlib (the lesson chart) and PIL log every font lookup and PNG chunk at DEBUG.
     for noisy in ("transitions", "alembic", "apscheduler", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The token and the webhook secret are masked in every line, at every level (DEBUG too).
+    redaction.install(settings.secrets())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

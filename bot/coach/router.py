@@ -10,7 +10,9 @@ Each feature package owns one `Router` and registers on it, at import, what it h
   `user.pending_action` starts with that key, goes to this handler first. Only then: a
   student's ordinary message never enters a feature that is not waiting for it;
 - `/start` links (`@router.start_link("join-")`), `/help` and `/privacy` sections, and hooks
-  (`session_opened`, `answer_saved`, `session_completed`).
+  (`session_opened`, `answer_saved`, `session_completed`);
+- send-time hooks (`@router.on_send`): what a stored message becomes when it is sent, for text
+  that must not be kept at rest (a sign-in link is derived then from a reference).
 
 `Router.merge(a, b, c)` in the composition root builds the one table a turn routes by. A
 command, button action, pending key or start link claimed twice raises `DuplicateRouteError`
@@ -20,7 +22,7 @@ Handlers are plain typed functions taking the `Turn`, so an IDE follows a comman
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -40,6 +42,8 @@ PendingHandler = Callable[[TurnT], bool]
 TurnHook = Callable[[TurnT], None]
 AnswerHook = Callable[[TurnT, str, Any], None]
 CompletedHook = Callable[[TurnT, list[Finding]], None]
+SendHook = Callable[[Mapping[type, object], dict[str, Any]], dict[str, Any]]
+"""Given the features' settings and a stored outgoing payload, the payload to send now."""
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -88,6 +92,7 @@ class Router(Generic[TurnT]):
     session_opened: list[TurnHook[TurnT]] = field(default_factory=list)
     answer_saved: list[AnswerHook[TurnT]] = field(default_factory=list)
     session_completed: list[CompletedHook[TurnT]] = field(default_factory=list)
+    send_hooks: list[SendHook] = field(default_factory=list)
 
     # ---- registering ---------------------------------------------------------------------------
     def command(self, name: str, *, private: bool = False) -> Callable[[F], F]:
@@ -158,6 +163,12 @@ class Router(Generic[TurnT]):
         self.session_completed.append(handler)
         return handler
 
+    def on_send(self, handler: SendHook) -> SendHook:
+        """Every outgoing payload passes through this just before it is sent (each time it
+        is sent); it returns the payload to send. The stored payload is not changed."""
+        self.send_hooks.append(handler)
+        return handler
+
     def _put(self, table: dict[str, Any], key: str, entry: Any, kind: str) -> None:
         if key in table:
             raise DuplicateRouteError(
@@ -184,6 +195,7 @@ class Router(Generic[TurnT]):
             merged.session_opened.extend(router.session_opened)
             merged.answer_saved.extend(router.answer_saved)
             merged.session_completed.extend(router.session_completed)
+            merged.send_hooks.extend(router.send_hooks)
         return merged
 
     # ---- looking up ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from bot.coach.reports import export_document, export_json
 from bot.coach.router import Router
 from bot.coach.turn import Turn
 from bot.engine.content import Content
+from storage import inbox_failures
 from storage import repository as repo
 from storage.uow import Database, UnitOfWork
 
@@ -109,7 +110,7 @@ class CoachService:
             repo.add_lines(db, turn.lines)
             ids = repo.add_outbox(db, turn.user_id, inbound.channel, inbound.chat_id, turn.outgoing)
         messages = [
-            outbound(row_id, inbound.chat_id, payload)
+            outbound(row_id, inbound.chat_id, self._for_sending(payload))
             for row_id, payload in zip(ids, turn.outgoing, strict=True)
         ]
         log.debug(
@@ -127,9 +128,16 @@ class CoachService:
         """Committed but undelivered messages, oldest first (sent again at start-up)."""
         with self._transaction() as db:
             return [
-                outbound(row.id, row.chat_id, row.payload)
+                outbound(row.id, row.chat_id, self._for_sending(row.payload))
                 for row in repo.pending_outbox(db, channel, limit, chat_id)
             ]
+
+    def _for_sending(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A stored payload as it goes out: each feature's send hook may fill in what is not
+        kept at rest (the sign-in link of /web)."""
+        for hook in self.routes.send_hooks:
+            payload = hook(self.settings, payload)
+        return payload
 
     def outbox_backlog(self, channel: str) -> int:
         """How many committed messages wait to be sent (a metric)."""
@@ -239,6 +247,33 @@ class CoachService:
             if first is not None:
                 return first
         return repo.claim_delivery(db, f"{channel}:{delivery_id}")
+
+    def update_failed(
+        self, channel: str, update_id: int, reason: str, max_attempts: int, text: str
+    ) -> tuple[str, list[Outbound]]:
+        """Handling a stored update raised. Count it; at `max_attempts` give the update up and
+        queue `text` (one line: the message was not saved) to its chat, in one transaction.
+        Returns ("retry" | "given_up" | "handled", messages to send now); "handled": no such
+        update is waiting (it was handled after all: its replies are in the outbox)."""
+        with self._transaction() as db:
+            failure = inbox_failures.record_failure(
+                db, update_id, reason, max_attempts, self.clock()
+            )
+            if failure is None:
+                return "handled", []
+            if not failure.given_up:
+                return "retry", []
+            if failure.chat_id is None:
+                return "given_up", []
+            chat = str(failure.chat_id)
+            payload: dict[str, Any] = {"text": text, "kind": "error", "format": FORMATS[channel]}
+            [row_id] = repo.add_outbox(db, None, channel, chat, [payload])
+        return "given_up", [outbound(row_id, chat, payload)]
+
+    def refuse_update(self, update_id: int, reason: str) -> None:
+        """Keep an update id the adapter refused (a malformed webhook body) as failed."""
+        with self._transaction() as db:
+            inbox_failures.store_refused(db, update_id, reason, self.clock())
 
     def mark_failed(self, ids: Sequence[int], reason: str) -> None:
         with self.database.begin() as db:

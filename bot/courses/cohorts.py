@@ -20,6 +20,7 @@ from bot.courses.types import (
     Membership,
     NotAnInstructorError,
 )
+from storage import debriefs as debrief_store
 from storage import repository as repo
 from storage.courses import admin as admin_store
 from storage.courses import cohorts as store
@@ -118,13 +119,26 @@ def leave(db: UnitOfWork, user_id: int, cohort_id: int, withdraw: bool, now: dat
     store.leave_cohort(db, cohort_id, user_id, now, withdraw)
 
 
-def share_new_session(db: UnitOfWork, user_id: int, session_id: int, now: datetime) -> None:
+def share_new_session(db: UnitOfWork, user_id: int, session_id: int, now: datetime) -> list[int]:
     """A session started while in cohorts is shared with each of them (the student agreed),
-    except cohorts that were closed: the course is over."""
+    except cohorts that were closed: the course is over. A debrief whose preparation is not
+    shared with a cohort is not shared with it either: the ids of those cohorts are returned,
+    for the student to be asked."""
     joined = store.current_cohorts(db, user_id)
     closed = admin_store.closed_among(db, joined)
+    prepared = debrief_store.prepared_of(db, session_id)
+    with_prep = (
+        {c for c, s, _t in store.shared_sessions_of(db, user_id) if s == prepared}
+        if prepared is not None
+        else set()
+    )
+    ask = []
     for cohort_id in (c for c in joined if c not in closed):
+        if prepared is not None and cohort_id not in with_prep:
+            ask.append(cohort_id)
+            continue
         store.share_session(db, session_id, cohort_id, "joined", now)
+    return ask
 
 
 def share(db: UnitOfWork, user_id: int, session_id: int, cohort_id: int, now: datetime) -> bool:

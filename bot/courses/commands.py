@@ -30,9 +30,18 @@ router: Router[Turn] = Router("courses")
 
 @router.on_session_opened
 def share_new_session(turn: Turn) -> None:
-    """A session started while in a cohort is shared with it (the student agreed to that)."""
+    """A session started while in a cohort is shared with it (the student agreed to that).
+    A debrief quotes its preparation (title, target, ratings): it is shared only with cohorts
+    that preparation is shared with; for the others the student is asked, with a button."""
     assert turn.row is not None
-    cohorts.share_new_session(turn.db, turn.user.id, turn.row.id, turn.now)
+    asked = cohorts.share_new_session(turn.db, turn.user.id, turn.row.id, turn.now)
+    if not asked:
+        return
+    buttons = [
+        [(c.name[:40], callbacks.make("cs", turn.row.id, c.id))]
+        for c in cohorts.cohort_infos(turn.db, asked)
+    ]
+    turn.send(turn.content.say("course_debrief_share_offer", turn.fmt), buttons=buttons)
 
 
 @router.privacy_section

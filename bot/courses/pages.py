@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -163,18 +164,31 @@ def search(
     return SearchPage(hits, page, pages, total, text)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _cell(value: Any) -> str:
-    """Spreadsheet-safe: text a spreadsheet would run as a formula is quoted with `'`."""
+    """Spreadsheet-safe: text a spreadsheet would run as a formula is quoted with `'`; also
+    when it starts with a full-width `＝＋－＠` (or a space before one), which spreadsheets
+    read as the ASCII sign."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    first = unicodedata.normalize("NFKC", text.lstrip()[:1])
+    return "'" + text if text[:1] in FORMULA_STARTS or first in FORMULA_STARTS else text
 
 
-def cohort_csv(db: UnitOfWork, content: Content, viewer: Viewer, cohort_id: int) -> str | None:
-    """One row per shared session with each lesson's level; None when not the viewer's."""
+def cohort_csv(
+    db: UnitOfWork, content: Content, viewer: Viewer, cohort_id: int, now: datetime
+) -> str | None:
+    """One row per shared session with each lesson's level; None when not the viewer's. The
+    download holds each session's title (the start of the student's first answer), so every
+    session in it is written to its student's access log ("csv")."""
     if not access.may_manage_cohort(db, viewer, cohort_id):
         return None
     lesson_ids = [lesson.id for lesson in content.book.lessons]
     sessions = review_store.cohort_sessions(db, cohort_id)
+    notes_store.log_accesses(
+        db, viewer.user_id, viewer.name, [(s[1], s[2]) for s in sessions], "csv", now
+    )
     levels: dict[int, dict[str, str]] = {}
     for session_id, lesson, level in review_store.levels_of(db, [s[2] for s in sessions]):
         levels.setdefault(session_id, {})[lesson] = level

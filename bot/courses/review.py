@@ -21,7 +21,7 @@ from storage import repository as repo
 from storage.courses import cohorts as store
 from storage.courses import notes as notes_store
 from storage.courses import review as review_store
-from storage.records import UserRecord
+from storage.records import SessionRecord, UserRecord
 from storage.uow import UnitOfWork
 
 MAX_COMMENT = 2000
@@ -105,15 +105,21 @@ def session_review(
         if uid == viewer.user_id:
             mine[lesson] = bool(agree)
     feedback = [FeedbackInfo(*f) for f in notes_store.feedback_of(db, session_id)]
+    export = _readable_export(db, content, viewer, row, name)
     if owner.id != viewer.user_id:
         notes_store.log_access(db, owner.id, viewer.user_id, viewer.name, session_id, via, now)
+        shown = export.get("debrief")
+        if isinstance(shown, dict) and shown.get("session_id") not in (None, row.id):
+            # The preparation's page shows its debrief's answers: a read of that session too.
+            debrief_id = int(shown["session_id"])
+            notes_store.log_access(db, owner.id, viewer.user_id, viewer.name, debrief_id, via, now)
     return SessionReview(
         session_id=row.id,
         student_user_id=owner.id,
         student_name=name,
         title=row.title,
         status=row.status,
-        export=export_json(db, content, row, name),
+        export=export,
         lines=review_lines(
             notes_store.lines_with_ids(db, session_id), _rules_by_question(findings)
         ),
@@ -123,6 +129,22 @@ def session_review(
         my_verdicts=mine,
         levels={lesson: level for _sid, lesson, level, _rules in findings},
     )
+
+
+def _readable_export(
+    db: UnitOfWork, content: Content, viewer: Viewer, row: SessionRecord, name: str
+) -> dict[str, Any]:
+    """The session's export as this viewer may read it: a preparation's debrief is a session of
+    its own, shared (or not) on its own. A student who left the cohort or whose cohort closed
+    before the debrief keeps it private, so it is left out (`debrief`: null) for an instructor
+    who may not read it, wherever the export is shown (page, downloads, /review)."""
+    export = export_json(db, content, row, name)
+    debrief = export.get("debrief")
+    if not isinstance(debrief, dict) or debrief.get("session_id") in (None, row.id):
+        return export
+    if access.may_read_session(db, viewer, int(debrief["session_id"])):
+        return export
+    return export | {"debrief": None}
 
 
 def session_export(

@@ -8,6 +8,10 @@ into the instructor's own transcript, and every review is written to the student
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+from typing import Any
+
 from bot.coach import callbacks
 from bot.coach.attachments import file_payload
 from bot.coach.callbacks import Callback
@@ -18,7 +22,12 @@ from bot.courses import access, review
 from bot.courses import pages as cohort_pages
 from bot.courses.replies import say_private, viewer
 from bot.courses.types import CourseSettings
-from bot.courses.web_login import issue_login_url
+from bot.courses.web_login import (
+    LINK_PLACEHOLDER,
+    LINK_REFERENCE,
+    issue_login_reference,
+    login_url_for_reference,
+)
 from storage import repository as repo
 from storage.courses import cohorts as store
 
@@ -232,5 +241,19 @@ def web(turn: Turn, _args: str) -> None:
     if not site.web_secret:
         turn.info("course_web_unavailable")
         return
-    url = issue_login_url(turn.db, turn.user.id, site.web_base_url, site.web_secret, turn.now)
-    say_private(turn, "course_web_link", url=url)
+    # The outbox keeps a reference, not the link: `sign_in_link` makes it as the reply is sent.
+    reference = issue_login_reference(turn.db, turn.user.id, site.web_secret, turn.now)
+    say_private(turn, "course_web_link", url=LINK_PLACEHOLDER)
+    turn.outgoing[-1][LINK_REFERENCE] = reference
+
+
+@router.on_send
+def sign_in_link(settings: Mapping[type, object], payload: dict[str, Any]) -> dict[str, Any]:
+    """A /web reply with its link, made from the stored reference just before it is sent."""
+    reference = payload.get(LINK_REFERENCE)
+    site = settings.get(CourseSettings)
+    if not isinstance(reference, str) or not isinstance(site, CourseSettings):
+        return payload
+    url = login_url_for_reference(site.web_base_url, site.web_secret, reference)
+    shown = html.escape(url) if payload.get("format") == "html" else url
+    return payload | {"text": str(payload.get("text", "")).replace(LINK_PLACEHOLDER, shown)}

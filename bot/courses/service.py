@@ -201,7 +201,9 @@ class CourseService:
 
     def cohort_csv(self, viewer: Viewer, cohort_id: int) -> str | None:
         with self._transaction() as db:
-            return cohort_pages.cohort_csv(db, self.content, self._fresh(db, viewer), cohort_id)
+            return cohort_pages.cohort_csv(
+                db, self.content, self._fresh(db, viewer), cohort_id, self.clock()
+            )
 
     # ---- the student's side -----------------------------------------------------------------
     def access_log_for(self, student_user_id: int) -> list[AccessEntry]:

@@ -59,11 +59,44 @@ def issue_login_url(db: UnitOfWork, user_id: int, base_url: str, secret: str, no
     return f"{base_url.rstrip('/')}{LOGIN_PATH}?token={quote(token, safe='')}"
 
 
+LINK_REFERENCE = "sign_in_ref"
+"""The outbox payload key of a /web reply's link reference (see `issue_login_reference`)."""
+LINK_PLACEHOLDER = "PARLEY-SIGN-IN-LINK"
+"""Stands in the stored text of a /web reply where the link goes when it is sent."""
+
+
+def _id_for_reference(secret: str, reference: str) -> str:
+    mac = hmac.new(secret.encode(), b"parley-login-ref:" + reference.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()[:32]
+
+
+def issue_login_reference(db: UnitOfWork, user_id: int, secret: str, now: datetime) -> str:
+    """Store a new single-use link for `user_id` and return a reference to it that signs
+    nobody in: the link's id is an HMAC of the reference under `secret`, so the reference can
+    wait in the outbox and the link be made only when the message is sent
+    (`login_url_for_reference`). The database keeps the reference and the id's hash: a copy
+    of it, without WEB_SECRET_KEY, signs nobody in."""
+    if not secret:
+        raise ValueError("WEB_SECRET_KEY is not set")
+    reference = secrets.token_urlsafe(24)
+    raw_id = _id_for_reference(secret, reference)
+    store.add_login_token(db, hash_id(raw_id), user_id, now + LINK_LIFETIME)
+    store.forget_old_tokens(db, now - timedelta(days=1))
+    return reference
+
+
+def login_url_for_reference(base_url: str, secret: str, reference: str) -> str:
+    """The sign-in URL of a link stored by `issue_login_reference`."""
+    raw_id = _id_for_reference(secret, reference)
+    token = f"{raw_id}.{_sign(secret, raw_id)}"
+    return f"{base_url.rstrip('/')}{LOGIN_PATH}?token={quote(token, safe='')}"
+
+
 def _verified_id(token: str, secret: str) -> str | None:
     raw_id, dot, signature = token.partition(".")
     if not dot or not raw_id or len(token) > _MAX_TOKEN or not secret:
         return None
-    if not hmac.compare_digest(_sign(secret, raw_id), signature):
+    if not token.isascii() or not hmac.compare_digest(_sign(secret, raw_id), signature):
         return None
     return raw_id
 

@@ -102,7 +102,7 @@ def _reask(key: str, question: Question, words: Phrases, **context: Any) -> Inva
 def _parse_choice(question: Question, text: str, words: Phrases) -> Valid | Invalid:
     options = choices(question, words)
     number = text.rstrip(".)")
-    if number.isdigit():
+    if number.isascii() and number.isdigit() and len(number) <= 9:  # "²".isdigit() too
         index = int(number)
         if 1 <= index <= len(options):
             return parse_button(question, options[index - 1][0], words)

@@ -17,13 +17,16 @@ from urllib.parse import urlsplit
 
 import uvicorn
 from telegram import BotCommand, Update
+from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot import redaction
 from bot.coach import charts
 from bot.coach.service import CoachService
 from bot.config import ConfigError, Settings
 from bot.courses.types import CourseSettings
 from bot.engine.content import Content
+from bot.errors import ParleyError
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
 from bot.telegram.http.client import LeanRequest
@@ -79,7 +82,31 @@ def build_application(settings: Settings, locks: ChatLocks) -> Application:  # t
     )
 
 
+class TelegramStartError(ParleyError):
+    """Telegram refused to work with this configuration; one line for the operator, without
+    the token (PTB's own message repeats it)."""
+
+
 async def run(settings: Settings, service: CoachService, content: Content) -> None:
+    """Run the bot until SIGINT/SIGTERM; a token or webhook Telegram refuses ends it with a
+    `TelegramStartError` (the CLI prints one line)."""
+    try:
+        await _run(settings, service, content)
+    except InvalidToken:
+        raise TelegramStartError(
+            "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (@BotFather shows it)"
+        ) from None
+    except Conflict:
+        raise TelegramStartError(
+            "another process receives this bot's updates (a second `python -m bot run`, "
+            "or a webhook): stop it first"
+        ) from None
+    except TelegramError as exc:
+        redact = redaction.Redactor(settings.secrets()).redact
+        raise TelegramStartError(f"Telegram refused: {redact(str(exc))}") from None
+
+
+async def _run(settings: Settings, service: CoachService, content: Content) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     locks = ChatLocks()
     application = build_application(settings, locks)
@@ -174,6 +201,7 @@ async def _serve_webhook(
         lifespan="off",
     )
     server = uvicorn.Server(config)
+    redaction.install(settings.secrets())  # uvicorn's own log handlers, made just now
     # uvicorn captures SIGINT/SIGTERM while serving and raises them again once it has stopped,
     # which then reaches run()'s own handlers and stops the bot.
     log.info("webhook mode host=%s port=%d path=%s", settings.web_host, settings.web_port, path)

@@ -26,6 +26,9 @@ from bot.telegram.metrics import Metrics, chat_hash
 from bot.telegram.sender import CHANNEL, OutboxSender
 
 log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+"""Failed handlings of one update before it is given up (counted across restarts)."""
+RETRY_DELAY = 0.3
 
 MEDIA = (
     ("sticker", "sticker"),
@@ -55,6 +58,11 @@ def media_of(message: Message) -> str | None:
     return None if message.text is not None else "other"
 
 
+def _text(text: str | None) -> str | None:
+    """Text as the database can keep it: Telegram never sends NUL, and PostgreSQL refuses it."""
+    return text.replace("\x00", "") if text is not None else None
+
+
 class UpdateHandler:
     """The one PTB handler: every update passes through `on_update`."""
 
@@ -69,7 +77,7 @@ class UpdateHandler:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Route one update and log one line for it (never its text)."""
         started = time.perf_counter()
-        kind, state = await self._route(update)
+        kind, state = await self._route_or_give_up(update)
         elapsed = time.perf_counter() - started
         self.metrics.update_handled(kind, elapsed)
         if not log.isEnabledFor(logging.INFO):
@@ -84,6 +92,38 @@ class UpdateHandler:
             elapsed * 1000,
         )
 
+    async def _route_or_give_up(self, update: Update) -> tuple[str, str]:
+        """Handle the update; when handling raises, try again (the chat's later updates wait,
+        in order) up to MAX_ATTEMPTS failures counted on its inbox row, across restarts. Then
+        it is given up: marked failed, the person told in one line that it was not saved,
+        counted in the metrics, and the chat's later messages go on."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await self._route(update)
+            except Exception as exc:
+                self.metrics.error("handler")
+                log.exception("update failed id=%d attempt=%d", update.update_id, attempt)
+                reason = f"{type(exc).__name__} while handling"
+                text = self.content.say("update_failed", "html")
+                outcome, messages = await self.sender.db(
+                    self.service.update_failed,
+                    CHANNEL,
+                    update.update_id,
+                    reason,
+                    MAX_ATTEMPTS,
+                    text,
+                )
+                if outcome == "handled":
+                    return "other", "-"
+                if outcome == "given_up":
+                    self.metrics.error("update_failed")
+                    log.error("update given up id=%d attempts=%d", update.update_id, attempt)
+                    if messages:
+                        await self.sender.deliver(messages)
+                    return "failed", "-"
+                await asyncio.sleep(RETRY_DELAY * attempt)
+        return "failed", "-"
+
     async def _route(self, update: Update) -> tuple[str, str]:
         """Handle the update; returns (kind, session state) for the log line."""
         chat = update.effective_chat
@@ -94,6 +134,13 @@ class UpdateHandler:
         if chat.type != ChatType.PRIVATE:
             await self._fixed_reply(update, chat.id, "group_chat")
             return "group", "-"
+        if user.id != chat.id:
+            # In a private chat the sender is the chat: Telegram never sends anything else, so
+            # this was forged (or a bug); answering would act for one person, reply to another.
+            await self._claim(update)
+            self.metrics.error("sender_not_chat")
+            log.info("update refused id=%d reason=sender-not-chat", update.update_id)
+            return "refused", "-"
         if update.edited_message is not None:
             await self._fixed_reply(update, chat.id, "edited_message")
             return "edited", "-"
@@ -108,10 +155,10 @@ class UpdateHandler:
             user_ref=str(user.id),
             chat_id=str(chat.id),
             delivery_id=str(update.update_id),
-            text=message.text if message is not None and media is None else None,
+            text=_text(message.text) if message is not None and media is None else None,
             button=query.data if query is not None else None,
             media=self.content.say(f"media_{media}", "text") if media is not None else None,
-            display_name=user.first_name or "",
+            display_name=_text(user.first_name) or "",
             inbox_id=update.update_id,
         )
         reply = await self.sender.db(self.service.handle, inbound)

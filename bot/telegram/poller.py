@@ -74,8 +74,8 @@ async def poll(
         except RetryAfter as exc:
             await asyncio.sleep(_seconds(exc.retry_after))
             continue
-        except (InvalidToken, Conflict):
-            log.exception("polling cannot continue")
+        except (InvalidToken, Conflict) as exc:
+            log.error("polling cannot continue error=%s", type(exc).__name__)
             stop.set()
             raise
         except (TimedOut, NetworkError) as exc:

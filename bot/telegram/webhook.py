@@ -41,7 +41,12 @@ class BodyTooLargeError(ParleyError):
 
 async def _read_body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+    if (
+        declared is not None
+        and declared.isascii()
+        and declared.isdigit()
+        and int(declared) > MAX_BODY
+    ):
         raise BodyTooLargeError
     body = bytearray()
     async for chunk in request.stream():
@@ -73,8 +78,20 @@ def build_webhook_app(
         except BodyTooLargeError:
             log.info("webhook refused reason=too-large")
             return PlainTextResponse("too large", status_code=413)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            metrics.error("webhook_malformed")
+            log.info("webhook refused reason=not-json")
             return PlainTextResponse("not JSON", status_code=400)
+        problem = shape_problem(body)
+        if problem is not None:
+            # Telegram sends neither: keep the update id as failed (a redelivery is then known)
+            # and answer 400, without handing the body to anything else.
+            metrics.error("webhook_malformed")
+            log.info("webhook refused reason=%s", problem)
+            update_id = body.get("update_id") if isinstance(body, dict) else None
+            if type(update_id) is int and 0 <= update_id <= MAX_UPDATE_ID:
+                await db(service.refuse_update, update_id, f"webhook: {problem}")
+            return PlainTextResponse("not an update", status_code=400)
         update = _as_update(body, application)
         if update is None:
             log.info("webhook refused reason=not-an-update")
@@ -115,8 +132,37 @@ def build_webhook_app(
     )
 
 
+MAX_DEPTH = 32
+"""Telegram's updates nest a few levels (a reply to a message in a callback query); far
+deeper JSON is not an update, and parsing it into objects recurses as deep."""
+MAX_UPDATE_ID = 2**31 - 1
+"""The inbox keeps update ids in an integer column."""
+_INT64 = 2**63
+
+
+def shape_problem(body: Any) -> str | None:
+    """Why a JSON body cannot be a Telegram update ("too-deep", "number-out-of-range",
+    "bad-update-id"), or None. Telegram's ids fit in 64 bits (chat ids in 52)."""
+    if isinstance(body, dict):
+        update_id = body.get("update_id")
+        if type(update_id) is not int or not 0 <= update_id <= MAX_UPDATE_ID:
+            return "bad-update-id"
+    stack: list[tuple[Any, int]] = [(body, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return "too-deep"
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif type(value) is int and not -_INT64 <= value < _INT64:
+            return "number-out-of-range"
+    return None
+
+
 def _as_update(body: Any, application: Application) -> Update | None:  # type: ignore[type-arg]
-    if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+    if not isinstance(body, dict) or type(body.get("update_id")) is not int:
         return None
     try:
         return Update.de_json(body, application.bot)

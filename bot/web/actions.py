@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from bot.coach.ids import parse_row_id
 from bot.coach.reports import export_document
 from bot.courses.review import MAX_COMMENT, MAX_FEEDBACK
 from bot.web.auth import refused, signed_in
@@ -53,7 +54,7 @@ async def annotate(request: Request, site: Site, visitor: Visitor) -> Response:
     if session_id is None:
         return not_found(site, request, visitor)
     line_text = form.get("line_id", "")
-    line_id = int(line_text) if line_text.isdigit() and len(line_text) <= 12 else None
+    line_id = parse_row_id(line_text) if not line_text.startswith("#") else None
     lesson_id = form.get("lesson_id", "")
     comment = form.get("comment", "")
     problem = _text_problem(site, comment, MAX_COMMENT, "comment")

@@ -12,13 +12,14 @@ from datetime import datetime
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.courses.service import CourseService
 from bot.web import actions, auth, pages
-from bot.web.security import SecurityHeaders, page_headers
+from bot.web.security import BODY_TIMEOUT, BodyReadTimeout, SecurityHeaders, page_headers
 from bot.web.site import Site
 from storage.uow import Database
 
@@ -45,7 +46,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
     site = auth.site_of(request)
     visitor = await site.visitor(request)
     message = {404: "not_found", 405: "wrong_method"}.get(status, "went_wrong")
-    return auth.refused(site, request, visitor, status, site.say(message))
+    response = auth.refused(site, request, visitor, status, site.say(message))
+    if isinstance(exc, HTTPException) and exc.headers:  # a 405's Allow, say
+        response.headers.update(exc.headers)
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -91,13 +95,18 @@ def create_app(
     secret: str,
     base_url: str,
     clock: Callable[[], datetime] | None = None,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> Starlette:
     """The site over `courses` (which decides every access) and the same database."""
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(SecurityHeaders)],
+        # The body limit inside the headers: its own 413 gets the security headers too.
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyReadTimeout, timeout=body_timeout),
+            Middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY),
+        ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        max_body_size=MAX_BODY,
     )
     app.state.site = Site(courses, database, secret, base_url, clock)
     return app

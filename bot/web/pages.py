@@ -16,9 +16,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from bot.coach.charts import LEVELS, lesson_chart, lesson_chart_alt
+from bot.coach.ids import parse_row_id
 from bot.courses.own_sessions import load_own_data
 from bot.courses.types import AnnotationInfo, SessionReview
 from bot.web.auth import html, refused, signed_in
+from bot.web.forms import without_nul
 from bot.web.site import Site, Visitor
 
 PER_PAGE = 50
@@ -30,10 +32,10 @@ def not_found(site: Site, request: Request, visitor: Visitor) -> HTMLResponse:
 
 
 def number(request: Request, name: str) -> int | None:
-    """A positive id or page number from the path or query; None when it is not one."""
+    """A row id or page number from the path or query (`bot.coach.ids.parse_row_id`: ASCII
+    digits within the integer column's range); None when it is not one."""
     raw = request.path_params.get(name, request.query_params.get(name, ""))
-    text = str(raw)
-    return int(text) if text.isdigit() and len(text) <= 12 and int(text) > 0 else None
+    return parse_row_id(str(raw)) if not str(raw).startswith("#") else None
 
 
 def lesson_titles(site: Site) -> dict[str, str]:
@@ -66,7 +68,7 @@ async def _mine(request: Request, site: Site, visitor: Visitor) -> Response:
 async def cohort(request: Request, site: Site, visitor: Visitor) -> Response:
     cohort_id = number(request, "cohort_id")
     page = number(request, "page") or 1
-    query = request.query_params.get("q", "")[:100]
+    query = without_nul(request.query_params.get("q", ""))[:100]
     overview = (
         await run_in_threadpool(
             site.courses.cohort_overview, visitor.viewer, cohort_id, page, PER_PAGE, query
@@ -126,7 +128,7 @@ def highlight(text: str, query: str) -> list[tuple[str, bool]]:
 async def search(request: Request, site: Site, visitor: Visitor) -> Response:
     cohort_id = number(request, "cohort_id")
     page = number(request, "page") or 1
-    query = request.query_params.get("q", "")[:100]
+    query = without_nul(request.query_params.get("q", ""))[:100]
     if cohort_id is None:
         return not_found(site, request, visitor)
 

@@ -7,6 +7,8 @@ clickjacking of the agree/disagree buttons), and no address leaks through a Refe
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_POLICY = (
@@ -59,3 +61,53 @@ def page_headers() -> dict[str, str]:
     outermost middleware sends the 500 page itself, after the exception passed ours."""
     headers = {name.decode(): value.decode() for name, value in _HEADERS}
     return headers | {"content-security-policy": PAGE_POLICY, "cache-control": "no-store"}
+
+
+BODY_TIMEOUT = 10.0
+"""Seconds a client may take between two pieces of a request body before it gets 408."""
+
+
+class _BodyTimeoutError(Exception):
+    pass
+
+
+class BodyReadTimeout:
+    """ASGI middleware: a request whose body stalls for `timeout` seconds is answered 408 and
+    its connection closed, so a slow client cannot hold a worker. (Headers are read by uvicorn,
+    which has no header timeout: the reverse proxy in front must set one; docs/deploy.md.)"""
+
+    def __init__(self, app: ASGIApp, timeout: float = BODY_TIMEOUT) -> None:
+        self.app = app
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        done = False
+        started = False
+
+        async def timed_receive() -> Message:
+            nonlocal done
+            if done:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                raise _BodyTimeoutError from None
+            done = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, watched_send)
+        except _BodyTimeoutError:
+            if started:
+                raise
+            headers = [(b"content-length", b"0"), (b"connection", b"close")]
+            await send({"type": "http.response.start", "status": 408, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})

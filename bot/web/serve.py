@@ -59,14 +59,30 @@ def serve(settings: Settings) -> None:
         settings.web_port,
         settings.web_base_url,
     )
-    uvicorn.run(
+    uvicorn.Server(server_config(app, settings.web_host, settings.web_port)).run()
+
+
+KEEP_ALIVE_SECONDS = 5
+MAX_HEADER_BYTES = 16 * 1024
+MAX_CONNECTIONS = 200
+
+
+def server_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
+    """uvicorn as the site runs it: an idle keep-alive connection is closed after 5 s, request
+    headers may not exceed 16 KB, beyond 200 open connections new requests get 503, and a
+    stalled request body gets 408 (bot.web.security.BodyReadTimeout). uvicorn cannot time
+    out a client that sends its headers slowly: the reverse proxy must (docs/deploy.md)."""
+    return uvicorn.Config(
         app,
-        host=settings.web_host,
-        port=settings.web_port,
+        host=host,
+        port=port,
         log_level="warning",
         access_log=False,
         proxy_headers=False,
         server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        limit_concurrency=MAX_CONNECTIONS,
     )
 
 

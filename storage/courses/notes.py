@@ -7,6 +7,7 @@ The caller has already asked `bot.courses.access` whether the viewer may see or 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -160,6 +161,31 @@ def log_access(
             at=now,
         )
     )
+
+
+def log_accesses(
+    db: UnitOfWork,
+    viewer_id: int,
+    viewer_name: str,
+    sessions: Sequence[tuple[int, int]],
+    via: str,
+    now: datetime,
+) -> None:
+    """One access-log entry per (student id, session id), in one statement."""
+    if not sessions:
+        return
+    rows = [
+        {
+            "student_id": student_id,
+            "viewer_id": viewer_id,
+            "viewer_name": viewer_name[:128],
+            "session_id": session_id,
+            "via": via[:16],
+            "at": now,
+        }
+        for student_id, session_id in sessions
+    ]
+    db.execute(insert(ACCESS_LOG), rows)
 
 
 def access_log(

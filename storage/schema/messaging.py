@@ -60,5 +60,9 @@ class InboxUpdate(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Handlings that raised (storage/inbox_failures.py); at the limit the update is given up."""
+    failed: Mapped[str | None] = mapped_column(String(200), default=None)
+    """Why it was given up (then `processed_at` is set too, so nothing replays it)."""
 
     __table_args__ = (Index("ix_inbox_chat_pending", "chat_id", "processed_at", "update_id"),)

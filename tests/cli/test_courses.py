@@ -121,3 +121,22 @@ def test_removing_adding_and_closing_refuse_unknown_people_and_cohorts(tmp_path:
     assert student.returncode == 1 and "Telegram user 5555 is not an instructor" in student.stderr
     bad = run(db, "cohorts", "close", "{{ 7*7 }}")
     assert bad.returncode == 1 and "'{{ 7*7 }}' is not a cohort number" in bad.stderr
+
+
+def test_odd_ids_on_the_command_line_are_one_line_errors_not_tracebacks(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    for args in [
+        ("instructors", "add", "²"),
+        ("instructors", "add", "①"),
+        ("instructors", "remove", "99999999999999999999999"),
+        ("cohorts", "create", "Spring", "--instructor", "²"),
+        ("cohorts", "close", "²"),
+        ("cohorts", "add-instructor", "2147483648", "4242"),
+        ("export", "²"),
+        ("web-login", "²"),
+        ("chat", "--resume", "²"),
+    ]:
+        done = run(db, *args)
+        assert done.returncode in (1, 2), (args, done.returncode, done.stderr)
+        assert "Traceback" not in done.stderr, (args, done.stderr)
+        assert "error:" in done.stderr, (args, done.stderr)

@@ -10,7 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from storage.database import open_database
+from storage.schema import InboxUpdate
 from tests.e2e.site_process import free_port
 from tests.e2e.telegram_process import ParleyProcess, sessions_json
 from tests.fakes import FakeBotApi
@@ -110,8 +113,25 @@ def test_webhook_is_registered_with_its_secret_and_updates_are_answered(
         (SECRET, "{not json", 400),
         (SECRET, {"no": "update_id"}, 400),
         (SECRET, [1, 2, 3], 400),
+        (SECRET, '{"update_id": 7, "message": ' + "[" * 100_000 + "]" * 100_000 + "}", 400),
+        (SECRET, '{"update_id": 7, "x": ' + "[" * 200 + "]" * 200 + "}", 400),
+        (SECRET, "real:chat-id", 400),
+        (SECRET, "real:update-id", 400),
+        (SECRET, "real:update-id-true", 400),
     ],
-    ids=["no-secret", "wrong-secret", "oversized", "malformed", "not-an-update", "a-list"],
+    ids=[
+        "no-secret",
+        "wrong-secret",
+        "oversized",
+        "malformed",
+        "not-an-update",
+        "a-list",
+        "deep-beyond-the-parser",
+        "deep",
+        "chat-id-above-64-bits",
+        "update-id-above-64-bits",
+        "update-id-true",
+    ],
 )
 def test_forged_oversized_and_malformed_requests_are_refused_without_effect(
     fake: FakeBotApi,
@@ -126,6 +146,13 @@ def test_forged_oversized_and_malformed_requests_are_refused_without_effect(
     ana.says("/start")
     [update] = fake.pending_updates()
     forged = body if body != {"update_id": 1} else update
+    if body == "real:chat-id":  # the real update, its ids beyond 64 bits
+        forged = json.loads(json.dumps(update))
+        forged["message"]["chat"]["id"] = forged["message"]["from"]["id"] = 2**70
+    elif body == "real:update-id":
+        forged = {**update, "update_id": 2**64}
+    elif body == "real:update-id-true":
+        forged = {**update, "update_id": True}
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
     content = forged if isinstance(forged, str) else json.dumps(forged)
     response = httpx.post(f"{base}/tg/hook", content=content, headers=headers, timeout=10)
@@ -135,3 +162,40 @@ def test_forged_oversized_and_malformed_requests_are_refused_without_effect(
     assert fake.calls("sendMessage") == []
     # Nothing was stored: no session exists.
     assert sessions_json(tmp_path / "parley.db") == []
+
+
+def test_a_refused_update_with_a_usable_id_is_kept_as_failed(
+    fake: FakeBotApi, hook: tuple[str, ParleyProcess], tmp_path: Path
+) -> None:
+    base, bot = hook
+    forged = {"update_id": 41, "message": {"chat": {"id": 2**70, "type": "private"}}}
+    assert deliver(base, forged).status_code == 400
+    assert deliver(base, forged).status_code == 400
+    sessions = open_database(f"sqlite:///{tmp_path / 'parley.db'}")
+    with sessions() as db:
+        row = db.execute(
+            select(InboxUpdate.failed, InboxUpdate.processed_at, InboxUpdate.payload).where(
+                InboxUpdate.update_id == 41
+            )
+        ).one()
+    sessions.kw["bind"].dispose()
+    assert row.failed == "webhook: number-out-of-range" and row.processed_at is not None
+    assert row.payload == {}
+    metrics = httpx.get(f"{base}/metrics", timeout=5).text
+    assert 'parley_errors_total{kind="webhook_malformed"} 2' in metrics
+    assert bot.errors() == []
+
+
+def test_a_private_update_whose_sender_is_not_the_chat_is_refused(
+    fake: FakeBotApi, hook: tuple[str, ParleyProcess], tmp_path: Path
+) -> None:
+    base, bot = hook
+    ana = fake.user(5003, "Ana")
+    ana.says("/start")
+    [update] = fake.pending_updates()
+    update["message"]["from"] = {**update["message"]["from"], "id": 5999, "first_name": "Eve"}
+    assert deliver(base, update).status_code == 200  # kept and handled: Telegram stops resending
+    time.sleep(0.5)
+    assert ana.messages() == [] and fake.calls("sendMessage") == []
+    assert sessions_json(tmp_path / "parley.db") == []
+    assert "reason=sender-not-chat" in bot.output(50)

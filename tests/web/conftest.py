@@ -8,6 +8,7 @@ may see is what the tests check.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from storage.schema import OutboxMessage, TranscriptLine
 from storage.schema.courses import Annotation, Feedback, LevelVerdict
 from storage.uow import Database
 from tests.conftest import Clock
+from tests.postgres import reset_schema
 from tests.web import seed
 
 SECRET = "test-secret-key-for-the-review-site"
@@ -72,8 +74,22 @@ def user_id_of(courses: CourseService, telegram_id: int) -> int:
 
 @pytest.fixture
 def world(tmp_path: Path, content: Content) -> Iterator[World]:
+    yield from build_world(f"sqlite:///{tmp_path / 'parley.db'}", content)
+
+
+@pytest.fixture
+def postgres_world(content: Content) -> Iterator[World]:
+    """The same world on PostgreSQL (TEST_DATABASE_URL), for what only PostgreSQL refuses."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL variant skipped")
+    reset_schema(url)
+    yield from build_world(url, content)
+
+
+def build_world(url: str, content: Content) -> Iterator[World]:
     clock = Clock(datetime(2026, 11, 25, 9, 0, 0))
-    sessions = open_database(f"sqlite:///{tmp_path / 'parley.db'}")
+    sessions = open_database(url)
     coach = coach_service(sessions, content, clock=clock)
     courses = CourseService(sessions, content, frozenset({ADMIN_TELEGRAM_ID}), clock)
     cohort_iris = seed.instructor_with_cohort(courses, 7001, "Iris", "Negotiation 101")

@@ -84,3 +84,22 @@ def test_unknown_addresses_and_wrong_methods_get_the_sites_page(
     assert "<h1>" in response.text and "Parley" in response.text
     assert_plain(response.text)
     assert_secure(response)
+
+
+def test_a_body_over_the_limit_gets_413_with_every_security_header(world: World) -> None:
+    client = world.client()
+    big = b"x" * (300 * 1024)
+    for path in ("/logout", "/login", f"/sessions/{world.sofia_session}/feedback"):
+        response = client.post(
+            path, content=big, headers={"content-type": "application/x-www-form-urlencoded"}
+        )
+        assert response.status_code == 413, path
+        assert_secure(response)
+
+
+def test_a_wrong_method_gets_405_with_allow(world: World) -> None:
+    response = world.client().request("DELETE", "/logout")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert_secure(response)
+    assert world.client().put("/").headers["allow"] in ("GET, HEAD", "HEAD, GET")

@@ -184,3 +184,15 @@ def test_log_lines_never_contain_a_token_or_a_cookie(
     assert "web sign-in user=" in logged and "reason=used" in logged
     for secret in (token, token.partition(".")[0], token.partition(".")[2], cookie, nonce):
         assert secret not in logged
+
+
+def test_a_link_with_non_ascii_characters_is_refused_as_malformed_not_a_500(world: World) -> None:
+    token = token_of(world.link(world.iris))
+    raw_id, _, signature = token.partition(".")
+    client = world.client()
+    for forged in (f"{raw_id}.{signature[:-1]}é", f"{raw_id}.²", f"{raw_id}.\x00"):
+        status, text, _nonce = open_link(client, forged)
+        assert status == 400 and "not a valid Parley link" in text, (forged, status)
+        client.cookies.set("parley_login", "n" * 32, path="/login")
+        assert press_sign_in(client, forged, "n" * 32) == 400
+    assert sign_in(world, world.client(), world.iris)
