@@ -239,7 +239,7 @@ class _Quoter:
     def _telling(self, answer: str, match: Match | None) -> str:
         """A long answer is quoted by the sentence its cue matched in (or its start)."""
         sentences = [s.strip() for s in _SENTENCE.split(answer) if s.strip()]
-        if match is not None and len(sentences) > 1:
+        if match is not None and len(sentences) > 1 and len(answer) > self.said.longest // 2:
             found = [s for s in sentences if match.clause in fold(s)]
             if found:
                 answer = found[0]
@@ -247,14 +247,20 @@ class _Quoter:
             answer = answer[: self.said.longest].rsplit(" ", 1)[0] + "…"
         return answer
 
-    def pick(self, evidence: tuple[str, ...], when: Condition) -> Evidence | None:
+    def pick(
+        self, evidence: tuple[str, ...], when: Condition, own_words_only: bool = False
+    ) -> Evidence | None:
         """The first answer in `evidence` (most telling first) that is answered, not yet
         quoted, and either helped the condition hold or is free text the condition does not
-        test (the person's own words on the point); free text before scales and choices."""
+        test (the person's own words on the point); free text before scales and choices.
+        `own_words_only`: only free text that made the condition hold (the first pass, so a
+        rule fired by a sentence quotes it before a rule that merely relates to it)."""
         support = dict(when.support(self.values))
         read = when.questions()
         candidates = [q for q in evidence if q in support or (self._is_text(q) and q not in read)]
         candidates += [q for q in support if q not in candidates]
+        if own_words_only:
+            candidates = [q for q in candidates if q in support and self._is_text(q)]
         for question_id in sorted(candidates, key=lambda q: not self._is_text(q)):
             if question_id in self.quoted or self.values.get(question_id) in (None, UNKNOWN):
                 continue
@@ -316,18 +322,35 @@ def evaluate(
         level: Level = (
             "risk" if score >= 2 else "watch" if score == 1 else "gap" if gaps else "clear"
         )
-        believed = sorted((r for r in fired if r.belief is not None), key=lambda r: -r.weight)
+        order = list(lesson.beliefs)
+        believed = sorted(
+            (r for r in fired if r.belief in lesson.beliefs),
+            key=lambda r: (-r.weight, order.index(r.belief or "")),
+        )
         headline = lesson.beliefs.get(believed[0].belief or "", "") if believed else ""
         verdicts.append(_Verdict(lesson, level, fired, gaps, headline or lesson.assumption))
     verdicts.sort(key=lambda v: (LEVEL_ORDER[v.level], not v.applies, -v.score))
-    return [_speak(script, verdict, quoter, say) for verdict in verdicts]
+    # Quotes in report order, in two passes: sentences that fired a rule first, then the rest.
+    quotes: dict[tuple[str, str], Evidence | None] = {}
+    for own_words_only in (True, False):
+        for verdict in verdicts:
+            for rule in verdict.fired:
+                if quotes.get((verdict.lesson.id, rule.id)) is None:
+                    quotes[(verdict.lesson.id, rule.id)] = quoter.pick(
+                        rule.evidence_questions(), rule.when, own_words_only
+                    )
+    return [_speak(script, verdict, quoter, quotes, say) for verdict in verdicts]
 
 
 def _speak(
-    script: Script, verdict: _Verdict, quoter: _Quoter, say: Callable[[str], str]
+    script: Script,
+    verdict: _Verdict,
+    quoter: _Quoter,
+    quotes: Mapping[tuple[str, str], Evidence | None],
+    say: Callable[[str], str],
 ) -> Finding:
-    """Give each fired rule its quote and rendered words (in report order, so the top risks
-    get the most telling answers), and a clear lesson the one thing the person does well."""
+    """Each fired rule with its quote and rendered words, and for a clear lesson the one thing
+    the person does well (quoting an answer no rule has quoted)."""
     rules = tuple(
         FiredRule(
             rule.id,
@@ -335,7 +358,7 @@ def _speak(
             say(rule.explain),
             say(rule.advice),
             tuple(quoter.evidence(q) for q in rule.evidence_questions()),
-            quoter.pick(rule.evidence_questions(), rule.when),
+            quotes.get((verdict.lesson.id, rule.id)),
             rule.belief,
         )
         for rule in verdict.fired
