@@ -267,3 +267,30 @@ def test_hostile_free_text_is_quoted_literally_and_escaped_in_html(
     assert run.conversation.shown["topic"] == run.typed["topic"]
     assert "🕊️" in run.conversation.shown["topic"]
     assert "وقف إطلاق النار" in run.conversation.shown["topic"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "belief"),
+    [
+        ("too_big_to_care", "too_big"),
+        ("landlord_they_will_cave", "they_cave"),
+        ("time_believer_weak_alternative", "they_cave"),
+    ],
+)
+def test_the_power_headline_is_the_belief_the_person_holds(
+    runs: dict[str, Run], content: Content, persona: str, belief: str
+) -> None:
+    power = next(f for f in content.findings(runs[persona].conversation) if f.lesson.id == "power")
+    assert power.assumption == power.lesson.beliefs[belief]
+
+
+def test_the_mirror_of_the_time_lesson_has_its_own_headline(
+    runs: dict[str, Run], content: Content
+) -> None:
+    time = next(
+        f
+        for f in content.findings(runs["job_candidate_no_plan"].conversation)
+        if f.lesson.id == "time"
+    )
+    assert time.assumption == time.lesson.beliefs["drifting"]
+    assert "forum_urgency" not in runs["job_candidate_no_plan"].visited  # not asked of a job offer
