@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.engine.cues import CueBook, CueFile, Match, load_cues
+from bot.engine.cues import CACHE_SIZE, CueBook, CueFile, Match, load_cues
 
 UNKNOWN = "unknown"
 """The stored value of an "I don't know" answer, whatever the question kind."""
@@ -79,6 +79,9 @@ def items(value: str) -> list[str]:
     word "and"; items that only close the list ("nothing else", "that's it") dropped, and
     items that only qualify the one before ("down 8%", "1,150") kept with it."""
     book = cue_book()
+    kept = book.kept_items.get(value)
+    if kept is not None:
+        return list(kept)
     parts = re.split(r"[\n;]+|(?<!\d),|,(?!\d)|\.\s+|\band\b", value)
     found: list[str] = []
     for part in parts:
@@ -89,6 +92,9 @@ def items(value: str) -> list[str]:
             found[-1] = f"{found[-1]}, {item}"
             continue
         found.append(item)
+    if len(book.kept_items) > CACHE_SIZE:
+        book.kept_items.clear()
+    book.kept_items[value] = tuple(found)
     return found
 
 
@@ -99,7 +105,7 @@ def cue_match(name: str, value: Any) -> Match | None:
         return Match(name, str(value or ""), str(value or "")) if TEXT_CUES[name](value) else None
     if not isinstance(value, str) or value == UNKNOWN:
         return None
-    return cue_book().cues[name].match(value)
+    return cue_book().match(name, value)
 
 
 TEXT_CUES: dict[str, Callable[[Any], bool]] = {

@@ -134,7 +134,8 @@ class Content:
 
     def prompt(self, question_id: str, fmt: Format, conversation: Conversation) -> Prompt:
         question = self.script.question(question_id)
-        text = self.renderer.inline(question.prompt, fmt, **self.context(conversation))
+        context = self.context(conversation) if "{" in question.prompt else {}
+        text = self.renderer.inline(question.prompt, fmt, **context)
         return Prompt(
             question=question.id,
             kind=question.kind,

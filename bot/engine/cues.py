@@ -57,6 +57,8 @@ _AMOUNT = re.compile(
     r"gbp|chf|€|\$|£)?\s*((a|an|per|/)\s*(month|year|hour|day|week|unit|piece|m2|sqm))?"
 )
 NEGATION_WINDOW = 3
+CACHE_SIZE = 20_000
+"""Answers whose cue readings are kept per cue book (a few MB at most), then forgotten."""
 
 
 def fold(text: str) -> str:
@@ -131,10 +133,11 @@ class PhraseCue:
         self._whole = {fold(w) for w in spec.whole if fold(w)}
         self._whole_dash = any(_DASHES.match(w) for w in spec.whole)
         self._clause = {fold(c) for c in spec.clause if fold(c)}
-        self._phrases = tuple(
-            (fold(p), re.compile(rf"(?:^| ){re.escape(fold(p))}(?= |$)"))
-            for p in spec.phrases
-            if fold(p)
+        phrases = sorted({fold(p) for p in spec.phrases if fold(p)}, key=len, reverse=True)
+        self._phrases = (
+            re.compile(rf"(?:^| )({'|'.join(re.escape(p) for p in phrases)})(?= |$)")
+            if phrases
+            else None
         )
 
     def match(self, text: str) -> Match | None:
@@ -144,14 +147,15 @@ class PhraseCue:
         whole = fold(text)
         if whole in self._whole:
             return Match(self.name, whole, whole)
-        for clause in clauses(text):
+        for clause in self._book.clauses(text):
             bare = self._book.strip_hedges(clause)
             if bare in self._clause:
                 return Match(self.name, bare, clause)
-            for words, pattern in self._phrases:
-                for found in pattern.finditer(clause):
-                    if not self._book.negated(clause, found.start()):
-                        return Match(self.name, words, clause)
+            if self._phrases is None:
+                continue
+            for found in self._phrases.finditer(clause):
+                if not self._book.negated(clause, found.start(1)):
+                    return Match(self.name, found.group(1), clause)
         return None
 
 
@@ -166,6 +170,28 @@ class CueBook:
         self.closers = tuple(fold(c) for c in spec.lists.closers if fold(c))
         self.qualifiers = tuple(fold(q) for q in spec.lists.qualifiers if fold(q))
         self.cues = {name: PhraseCue(name, cue, self) for name, cue in spec.cues.items()}
+        self._clauses: dict[str, list[str]] = {}
+        self._matches: dict[tuple[str, str], Match | None] = {}
+        self.kept_items: dict[str, tuple[str, ...]] = {}
+        """A list answer read as items (bot.engine.conditions.items), kept."""
+
+    def clauses(self, text: str) -> list[str]:
+        """`clauses(text)`, kept: a report reads the same answers with several cues."""
+        found = self._clauses.get(text)
+        if found is None:
+            if len(self._clauses) > CACHE_SIZE:
+                self._clauses.clear()
+            found = self._clauses[text] = clauses(text)
+        return found
+
+    def match(self, name: str, text: str) -> Match | None:
+        """What cue `name` finds in `text` (kept: answers are read again for each rule)."""
+        key = (name, text)
+        if key not in self._matches:
+            if len(self._matches) > CACHE_SIZE:
+                self._matches.clear()
+            self._matches[key] = self.cues[name].match(text)
+        return self._matches[key]
 
     def strip_hedges(self, clause: str) -> str:
         """A folded clause without hedges at its start or end ("probably nothing really")."""

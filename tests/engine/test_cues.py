@@ -21,13 +21,14 @@ from bot.engine.errors import ScriptError
         ("nothing", "probably nothing really", "nothing"),
         ("no_give", "Nothing. I'm not handing out extras", "not handing out"),
         ("waiting", "Wait them out, they'll get tired", "wait them out"),
-        ("waiting", "honestly? theyll cave first", "they will cave"),
-        ("powerless", "they're too big to care about us", "too big to care"),
-        ("mediator_job", "That’s the mediator’s job", "mediator's job"),
+        ("waiting", "honestly? theyll cave first", "they will cave first"),
+        ("powerless", "we're fine but they're too big to care about us", "they are too big"),
+        ("mediator_job", "That’s the mediator’s job", "the mediator's job"),
         ("wont_meet", "I WON'T MEET THEM", "i will not meet"),
     ],
 )
 def test_a_cue_fires_within_a_sentence_and_names_its_words(cue: str, text: str, words: str) -> None:
+    # the leftmost phrase, and at one place the longest
     found = cue_match(cue, text)
     assert found is not None and found.words == words
 
