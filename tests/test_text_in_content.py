@@ -59,6 +59,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("bot/coach/charts.py", "DejaVu Sans"): "a font name",
     ("bot/coach/charts.py", "usage: python -m bot.coach.charts"): "a developer's script",
     ("bot/engine/conditions.py", "^\\s*("): "cues matched in what a person types (input)",
+    ("bot/engine/cues.py", "[~≈]?\\s*[$€£]?"): "a pattern matched in what a person types (input)",
+    ("bot/engine/render.py", "[.,;:!?\\n()"): "where a short name ends in what a person typed",
 }
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")

@@ -136,22 +136,28 @@ def lesson_chart_for_session(
 
 
 def _rules_json(finding: Finding) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": rule.id,
-            "question": rule.evidence[0].question if rule.evidence else "",
-            "prompt": rule.evidence[0].prompt if rule.evidence else "",
-            "answer": rule.evidence[0].answer if rule.evidence else "",
-            "advice": rule.advice,
-            "explain": rule.explain,
-            "weight": rule.weight,
-            "evidence": [
-                {"question": e.question, "prompt": e.prompt, "answer": e.answer}
-                for e in rule.evidence
-            ],
-        }
-        for rule in finding.rules
-    ]
+    """Each fired rule with its evidence; `question`, `prompt`, `answer` and `said` are the
+    answer the report quotes (the first evidence when the rule quotes none)."""
+    rules = []
+    for rule in finding.rules:
+        shown = rule.quote or (rule.evidence[0] if rule.evidence else None)
+        rules.append(
+            {
+                "id": rule.id,
+                "question": shown.question if shown else "",
+                "prompt": shown.prompt if shown else "",
+                "answer": shown.answer if shown else "",
+                "said": rule.quote.said if rule.quote else "",
+                "advice": rule.advice,
+                "explain": rule.explain,
+                "weight": rule.weight,
+                "evidence": [
+                    {"question": e.question, "prompt": e.prompt, "answer": e.answer}
+                    for e in rule.evidence
+                ],
+            }
+        )
+    return rules
 
 
 def lessons_json(findings: list[Finding]) -> list[dict[str, Any]]:
@@ -159,12 +165,25 @@ def lessons_json(findings: list[Finding]) -> list[dict[str, Any]]:
         {
             "id": f.lesson.id,
             "title": f.lesson.title,
-            "assumption": f.lesson.assumption,
+            "assumption": f.assumption,
             "level": f.level,
+            "applies": f.applies,
+            "note": "" if f.applies else f.lesson.not_applicable,
             "rules": _rules_json(f),
             "gaps": [
                 {"question": g.question, "prompt": g.prompt, "answer": g.answer} for g in f.gaps
             ],
+            "strength": (
+                {
+                    "id": f.strength.id,
+                    "question": f.strength.quote.question,
+                    "answer": f.strength.quote.answer,
+                    "said": f.strength.quote.said,
+                    "says": f.strength.says,
+                }
+                if f.strength
+                else None
+            ),
             "advice": f.lesson.advice,
             "action": f.action,
         }

@@ -7,7 +7,8 @@ never writes Python and nothing is ever `eval`-ed. A condition is a mapping with
     {answer: Q, in: [V, W]}         the answer's value is one of these
     {answer: Q, gte: 4} / lte       a scale answer compared with a number
     {answer: Q, gte_answer: Q2}     a scale answer compared with another scale answer (also lte_answer)
-    {answer: Q, cue: nothing}       a documented free-text cue (see TEXT_CUES)
+    {answer: Q, cue: nothing}       a free-text cue: built in (TEXT_CUES) or a phrase list
+                                    declared in dialogues/cues.yaml (bot.engine.cues)
     {answer: Q, unknown: true}      the user said "I don't know"
     {answer: Q, answered: false}    the question was skipped or never reached
     {context: K, in: [risk, watch]}  the same tests on a context value the session was started
@@ -19,16 +20,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.engine.cues import CACHE_SIZE, CueBook, CueFile, Match, load_cues
+
 UNKNOWN = "unknown"
 """The stored value of an "I don't know" answer, whatever the question kind."""
 
-_NOTHING = re.compile(
-    r"^\s*(nothing|none|nope|no|nil|n/?a|nobody|no one|no-one|-+|—)\s*[.!]*\s*$", re.IGNORECASE
-)
+DEFAULT_CUES = Path(__file__).resolve().parents[2] / "dialogues" / "cues.yaml"
+_book: CueBook | None = None
+
 _NO_IDEA = re.compile(
     r"^\s*(no idea|not sure|unsure|i don'?t know|don'?t know|dunno|idk|\?+)\s*[.!]*\s*$",
     re.IGNORECASE,
@@ -44,18 +48,73 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _items(value: str) -> list[str]:
-    parts = re.split(r"[\n,;]+|\band\b", value)
-    return [p.strip(" -*•\t") for p in parts if p.strip(" -*•\t")]
+def use_cues(book: CueBook) -> None:
+    """Make `book` the phrase cues conditions read (the content loader calls this with the
+    content folder's cues.yaml before it loads the scripts)."""
+    global _book
+    clash = set(book.cues) & set(TEXT_CUES)
+    if clash:
+        raise ValueError(f"{book.source}: cue names taken by built-in cues: {sorted(clash)}")
+    _book = book
+
+
+def cue_book() -> CueBook:
+    """The phrase cues in use; the shipped dialogues/cues.yaml until `use_cues` says otherwise."""
+    global _book
+    if _book is None:
+        _book = (
+            load_cues(DEFAULT_CUES)
+            if DEFAULT_CUES.exists()
+            else CueBook(CueFile(version=1, cues={}))
+        )
+    return _book
+
+
+def cue_names() -> list[str]:
+    return [*TEXT_CUES, *cue_book().cues]
+
+
+def items(value: str) -> list[str]:
+    """A free-text list as items: split at new lines, commas, semicolons, full stops and the
+    word "and"; items that only close the list ("nothing else", "that's it") dropped, and
+    items that only qualify the one before ("down 8%", "1,150") kept with it."""
+    book = cue_book()
+    kept = book.kept_items.get(value)
+    if kept is not None:
+        return list(kept)
+    parts = re.split(r"[\n;]+|(?<!\d),|,(?!\d)|\.\s+|\band\b", value)
+    found: list[str] = []
+    for part in parts:
+        item = part.strip(" -*•\t.")
+        if not item or book.is_closer(item):
+            continue
+        if found and book.is_qualifier(item):
+            found[-1] = f"{found[-1]}, {item}"
+            continue
+        found.append(item)
+    if len(book.kept_items) > CACHE_SIZE:
+        book.kept_items.clear()
+    book.kept_items[value] = tuple(found)
+    return found
+
+
+def cue_match(name: str, value: Any) -> Match | None:
+    """What cue `name` found in an answer value: the words and the clause, or None.
+    Built-in cues match the whole value."""
+    if name in TEXT_CUES:
+        return Match(name, str(value or ""), str(value or "")) if TEXT_CUES[name](value) else None
+    if not isinstance(value, str) or value == UNKNOWN:
+        return None
+    return cue_book().match(name, value)
 
 
 TEXT_CUES: dict[str, Callable[[Any], bool]] = {
     "blank": _is_blank,
-    "nothing": lambda v: isinstance(v, str) and bool(_NOTHING.match(v)),
     "no_idea": lambda v: v == UNKNOWN or (isinstance(v, str) and bool(_NO_IDEA.match(_plain(v)))),
-    "single_item": lambda v: isinstance(v, str) and v != UNKNOWN and len(_items(v)) == 1,
+    "single_item": lambda v: isinstance(v, str) and v != UNKNOWN and len(items(v)) == 1,
 }
-"""The only ways free text can fire a rule: documented in docs/writing-dialogues.md."""
+"""The built-in cues; phrase cues (`nothing`, `waiting`, ...) come from dialogues/cues.yaml.
+Both are documented in docs/writing-dialogues.md."""
 
 
 _TESTS = ("equals", "in_", "gte", "lte", "gte_answer", "lte_answer", "cue", "unknown", "answered")
@@ -98,8 +157,8 @@ class Condition(BaseModel):
                 "exactly one test: equals, in, gte, lte, gte_answer, lte_answer, cue, unknown "
                 "or answered"
             )
-        if self.cue is not None and self.cue not in TEXT_CUES:
-            raise ValueError(f"unknown cue {self.cue!r}; known cues: {', '.join(TEXT_CUES)}")
+        if self.cue is not None and self.cue not in cue_names():
+            raise ValueError(f"unknown cue {self.cue!r}; known cues: {', '.join(cue_names())}")
         return self
 
     def questions(self) -> set[str]:
@@ -142,7 +201,7 @@ class Condition(BaseModel):
         if self.unknown is not None:
             return (value == UNKNOWN) == self.unknown
         if self.cue is not None:
-            return TEXT_CUES[self.cue](value)
+            return cue_match(self.cue, value) is not None
         if not present or value == UNKNOWN:
             return False
         if self.equals is not None:
@@ -159,3 +218,19 @@ class Condition(BaseModel):
         if not isinstance(other, int):
             return False
         return value >= other if self.gte_answer is not None else value <= other
+
+    def support(self, answers: Mapping[str, Any]) -> list[tuple[str, Match | None]]:
+        """Why a holding condition holds: the questions whose own tests held (in the order
+        written), each with what its cue matched. Negated parts explain nothing."""
+        if self.all_ is not None or self.any_ is not None:
+            found: list[tuple[str, Match | None]] = []
+            for child in (*(self.all_ or ()), *(self.any_ or ())):
+                if child.holds(answers):
+                    found += [pair for pair in child.support(answers) if pair not in found]
+            return found
+        if self.not_ is not None or self.answer is None or not self.holds(answers):
+            return []
+        if self.unknown is not None or self.answered is not None:
+            return []
+        match = cue_match(self.cue, answers.get(self.answer)) if self.cue is not None else None
+        return [(self.answer, match)]

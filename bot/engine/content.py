@@ -19,15 +19,19 @@ from jinja2 import TemplateError
 
 from bot.engine import debrief
 from bot.engine.answers import choices
+from bot.engine.conditions import UNKNOWN, use_cues
+from bot.engine.cues import load_cues
 from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
 from bot.engine.machine import Conversation, Dialogue
 from bot.engine.phrases import REQUIRED, Phrases
-from bot.engine.render import FORMATS, Format, Renderer
+from bot.engine.render import FORMATS, Format, Renderer, short_name
 from bot.engine.script import Script, load_script, read_yaml
 
 DIALOGUES_DIR = Path(__file__).resolve().parents[2] / "dialogues"
-NOT_SCRIPTS = ("lessons.yaml", "messages.yaml")
+NOT_SCRIPTS = ("lessons.yaml", "messages.yaml", "cues.yaml")
+OTHER_SIDE = "the other side"
+"""What `name` says in prompts and advice when the person has not named their counterpart."""
 """YAML files of a content folder that are not dialogue scripts."""
 
 
@@ -114,11 +118,27 @@ class Content:
         given = dict.fromkeys(self.context_keys, "")
         given.update((k, v) for k, v in conversation.shown.items() if debrief.is_context_key(k))
         lessons = {lesson.id: lesson for lesson in self.book.lessons}
-        return {**debrief.nested(given), "answers": shown, "lessons": lessons}
+        named = self.script.counterpart
+        value = conversation.values.get(named) if named is not None else None
+        name = short_name(shown.get(named, "")) if named and value not in (None, UNKNOWN) else ""
+        known = dict.fromkeys(shown, "")
+        known.update(
+            (q, shown[q])
+            for q, v in conversation.answered_on_path().items()
+            if q in known and v not in (None, UNKNOWN)
+        )
+        return {
+            **debrief.nested(given),
+            "answers": shown,
+            "known": known,
+            "lessons": lessons,
+            "name": name or OTHER_SIDE,
+        }
 
     def prompt(self, question_id: str, fmt: Format, conversation: Conversation) -> Prompt:
         question = self.script.question(question_id)
-        text = self.renderer.inline(question.prompt, fmt, **self.context(conversation))
+        context = self.context(conversation) if "{" in question.prompt else {}
+        text = self.renderer.inline(question.prompt, fmt, **context)
         return Prompt(
             question=question.id,
             kind=question.kind,
@@ -139,7 +159,13 @@ class Content:
             return []
         values = conversation.answered_on_path()
         shown = {q: s for q, s in conversation.shown.items() if q in values}
-        return evaluate(self.script, self.book, values, shown, self.prompt_texts(conversation))
+        context = self.context(conversation)
+
+        def say(source: str) -> str:
+            return self.renderer.inline(source, "text", **context)
+
+        prompts = self.prompt_texts(conversation)
+        return evaluate(self.script, self.book, values, shown, prompts, say)
 
 
 class _PromptTexts(Mapping[str, str]):
@@ -180,6 +206,8 @@ def load_content(
     and templates. `replace`: a script file checked in place of the folder's script with the
     same id (or beside them), for `dialogues validate FILE`."""
     book = load_lessons(root / "lessons.yaml")
+    if (root / "cues.yaml").exists():
+        use_cues(load_cues(root / "cues.yaml"))
     default_path = root / script_name
     paths = script_files(root)
     if default_path not in paths:
@@ -273,3 +301,12 @@ def check_templates(content: Content, source: str) -> None:
                 content.prompt(question.id, fmt, sample)
             except TemplateError as exc:
                 raise ScriptError(source, f"question {question.id!r}", "prompt", str(exc)) from None
+    context = content.context(sample)
+    texts = [(f"rule {r.id!r}", "explain", r.explain) for r in content.script.rules]
+    texts += [(f"rule {r.id!r}", "advice", r.advice) for r in content.script.rules]
+    texts += [(f"strength {r.id!r}", "says", r.says) for r in content.script.strengths]
+    for entry, field, text in texts:
+        try:
+            content.renderer.inline(text, "text", **context)
+        except TemplateError as exc:
+            raise ScriptError(source, entry, field, str(exc)) from None

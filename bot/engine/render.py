@@ -34,7 +34,39 @@ def _environment(templates: Path, escape: bool) -> SandboxedEnvironment:
         keep_trailing_newline=False,
     )
     env.filters["quote"] = lambda text: f"“{text}”"
+    env.filters["short_name"] = short_name
+    env.filters["upfirst"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     return env
+
+
+_ABBREVIATION = re.compile(r"\b(mr|mrs|ms|mx|dr|prof|st|jr|sr|co|inc|ltd|corp|vs)\.", re.I)
+_FIRST_PHRASE = re.compile(r"[.,;:!?\n()\[\]]|\s[-–—/]\s|\s(?:but|who|which|plus|and also)\s")
+_PERSON = re.compile(r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.? )?[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,2}")
+_OWNERS = {"my": "your", "our": "your", "mine": "yours"}
+_LOWER = ("the", "a", "an", "their", "his", "her", "its", "this", "that")
+SHORT_NAME_WORDS = 6
+
+
+def short_name(text: object) -> str:
+    """The first phrase of an answer naming someone, fit to use inside a sentence:
+    "The owner of the workshop. It's a small family business." → "the owner of the workshop",
+    "My landlord, Mr. Okafor" → "your landlord"; "" when it is longer than a few words."""
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    kept = _ABBREVIATION.sub(lambda m: m.group(0)[:-1] + "\x00", text.strip())
+    phrases = [p.replace("\x00", ".").strip(" -–—\"'“”") for p in _FIRST_PHRASE.split(kept, 2)]
+    first = phrases[0]
+    if len(phrases) > 1 and _PERSON.fullmatch(phrases[1]) and not _PERSON.fullmatch(first):
+        first = phrases[1]  # "My landlord, Mr. Okafor": the name is the shorter way to say it
+    words = first.split()
+    if not words or len(words) > SHORT_NAME_WORDS or len(first) > 48:
+        return ""
+    lead = words[0].casefold()
+    if lead in _OWNERS:
+        words[0] = _OWNERS[lead]
+    elif lead in _LOWER:
+        words[0] = lead
+    return " ".join(words)
 
 
 class Renderer:

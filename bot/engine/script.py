@@ -66,6 +66,7 @@ class Question(_Frozen):
     allow_unknown: bool = False
     optional: bool = False
     future_only: bool = False
+    short: str | None = Field(default=None, min_length=1, max_length=80)
     next: str | tuple[Branch, ...]
 
     @field_validator("id")
@@ -89,6 +90,8 @@ class Question(_Frozen):
                 raise ValueError("use `allow_unknown: true` instead of an option named unknown")
         elif self.options:
             raise ValueError(f"options are only for choice questions, not {self.kind}")
+        if self.short is not None and self.kind not in ("choice", "scale"):
+            raise ValueError("`short` (the question in short, for quoting) is for choice and scale")
         if self.kind != "scale" and (self.low or self.high):
             raise ValueError("low/high labels are only for scale questions")
         if self.kind == "text" and self.min_length > self.max_length:
@@ -117,11 +120,25 @@ class Rule(_Frozen):
     when: Condition
     evidence: tuple[str, ...] = ()
     weight: int = Field(default=1, ge=1, le=3)
+    belief: str | None = None
     explain: str = Field(min_length=1)
     advice: str = Field(min_length=1)
 
     def evidence_questions(self) -> tuple[str, ...]:
         """The questions whose answers are quoted back; by default those the rule reads."""
+        return self.evidence or tuple(sorted(self.when.questions()))
+
+
+class Strength(_Frozen):
+    """What a person does well on a lesson, said in one line when the lesson is clear."""
+
+    id: str
+    lesson: str
+    when: Condition
+    evidence: tuple[str, ...] = ()
+    says: str = Field(min_length=1)
+
+    def evidence_questions(self) -> tuple[str, ...]:
         return self.evidence or tuple(sorted(self.when.questions()))
 
 
@@ -155,10 +172,13 @@ class Script(_Frozen):
     title: str
     start: str
     title_from: str | None = None
+    counterpart: str | None = None
     follows: str | None = None
     record: Record | None = None
     questions: tuple[Question, ...]
     rules: tuple[Rule, ...] = ()
+    strengths: tuple[Strength, ...] = ()
+    applies: dict[str, Condition] = Field(default_factory=dict)
     reminders: ReminderPlan | None = None
 
     _index: dict[str, Question] = PrivateAttr(default_factory=dict)
@@ -182,8 +202,8 @@ class Script(_Frozen):
 
 def _describe(raw: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str]:
     """Turn a pydantic location into (\"question 'x'\", 'field.path')."""
-    if len(loc) >= 2 and loc[0] in ("questions", "rules") and isinstance(loc[1], int):
-        kind = "question" if loc[0] == "questions" else "rule"
+    if len(loc) >= 2 and loc[0] in ("questions", "rules", "strengths") and isinstance(loc[1], int):
+        kind = {"questions": "question", "rules": "rule", "strengths": "strength"}[str(loc[0])]
         entries = raw.get(loc[0]) if isinstance(raw, dict) else None
         entry = entries[loc[1]] if isinstance(entries, list) and len(entries) > loc[1] else None
         name = entry.get("id") if isinstance(entry, dict) else None
@@ -240,6 +260,10 @@ def check_graph(script: Script, source: str) -> None:
         script.title_from not in seen or script.question(script.title_from).kind != "text"
     ):
         raise ScriptError(source, None, "title_from", "must name a free-text question")
+    if script.counterpart is not None and (
+        script.counterpart not in seen or script.question(script.counterpart).kind != "text"
+    ):
+        raise ScriptError(source, None, "counterpart", "must name a free-text question")
     _check_follow_up(script, source)
     for q in script.questions:
         for index, target in enumerate(q.targets()):
@@ -249,13 +273,16 @@ def check_graph(script: Script, source: str) -> None:
         if isinstance(q.next, tuple):
             for index, branch in enumerate(q.next):
                 _check_refs(source, f"question {q.id!r}", f"next.{index}.when", branch.when, seen)
-    for rule in script.rules:
-        _check_refs(source, f"rule {rule.id!r}", "when", rule.when, seen)
-        for qid in rule.evidence:
-            if qid not in seen:
-                raise ScriptError(
-                    source, f"rule {rule.id!r}", "evidence", f"unknown question {qid!r}"
-                )
+    for kind, entries in (("rule", script.rules), ("strength", script.strengths)):
+        for rule in entries:
+            _check_refs(source, f"{kind} {rule.id!r}", "when", rule.when, seen)
+            for qid in rule.evidence:
+                if qid not in seen:
+                    raise ScriptError(
+                        source, f"{kind} {rule.id!r}", "evidence", f"unknown question {qid!r}"
+                    )
+    for lesson, condition in script.applies.items():
+        _check_refs(source, None, f"applies.{lesson}", condition, seen)
     _check_reminders(script, source, seen)
     reachable = _walk(script.start, lambda n: script.question(n).targets() if n != END else [])
     for qid in ids:
@@ -306,7 +333,7 @@ def _check_follow_up(script: Script, source: str) -> None:
 
 
 def _check_refs(
-    source: str, entry: str, field: str, cond: Condition | None, known: set[str]
+    source: str, entry: str | None, field: str, cond: Condition | None, known: set[str]
 ) -> None:
     if cond is None:
         return

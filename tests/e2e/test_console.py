@@ -46,12 +46,14 @@ def test_persona_coached_through_a_pipe_gets_the_expected_report(
     fired = {rule["id"] for lesson in export["lessons"] for rule in lesson["rules"]}
     assert set(data.get("expect_rules", [])) <= fired
     typed = {a.strip() for a in data["answers"]}
+    said = {a.casefold() for a in typed | _labels(export)}
     for lesson in export["lessons"]:
         assert lesson["action"]
         for rule in lesson["rules"]:
             assert rule["advice"]
-            # The evidence quotes the user: their exact text, or the label of the option they chose.
-            assert rule["answer"] in typed or rule["answer"] in _labels(export), rule
+            # The evidence quotes the user: their exact text, or the label of the option they
+            # chose (typed in their own case: "no plan yet" is shown as "No plan yet").
+            assert rule["answer"] in typed or rule["answer"].casefold() in said, rule
 
 
 def _labels(export: dict[str, Any]) -> set[str]:

@@ -37,9 +37,9 @@ def at_topic(fake: FakeBotApi, user_id: int, name: str = "Ana") -> TelegramUser:
     """A user who consented and now sees the free-text question 3 ("What are you negotiating")."""
     user = fake.user(user_id, name)
     user.sends_command("/start")
-    user.wait_for_text("Question 1 of 32")
+    user.wait_for_text("Question 1 of 35")
     user.presses("OK, let's start")
-    user.wait_for_text("Question 3 of 32")
+    user.wait_for_text("Question 3 of 35")
     return user
 
 
@@ -80,7 +80,7 @@ def test_media_and_forwards_are_refused_with_a_hint_and_change_nothing(
     assert export["situation"] == []
     assert not any("offer" in line for line in user_lines(export))
     ana.says("A raise from my manager")
-    ana.wait_for_text("Question 4 of 32")
+    ana.wait_for_text("Question 4 of 35")
 
 
 def test_edits_group_messages_unknown_commands_and_a_4000_character_message(
@@ -88,13 +88,13 @@ def test_edits_group_messages_unknown_commands_and_a_4000_character_message(
 ) -> None:
     bo = at_topic(fake, 9002, "Bo")
     sent = bo.says("A raise from my manager")
-    bo.wait_for_text("Question 4 of 32")
+    bo.wait_for_text("Question 4 of 35")
     bo.edits_message(sent.message_id, "A promotion to team lead")
     edited = bo.wait_for_reply()
     assert "/back" in edited.shown and "edit" in edited.shown.lower()
     bo.sends_command("/dance")
     assert "I don't know /dance" in bo.wait_for_text("/help").shown
-    bo.wait_for_text("Question 4 of 32")
+    bo.wait_for_text("Question 4 of 35")
 
     cy = at_topic(fake, 9003, "Cy")
     cy.says("x" * 4000)
@@ -125,14 +125,14 @@ def test_template_syntax_and_html_in_answers_come_back_literally(
     answer = "{{ 7*7 }} <script>alert(1)</script> & <b>rent</b> {% if true %}x{% endif %}"
     eve = at_topic(fake, 9005, "Eve")
     eve.says(answer)
-    eve.wait_for_text("Question 4 of 32")  # the fake refuses unescaped HTML: this proves escaping
+    eve.wait_for_text("Question 4 of 35")  # the fake refuses unescaped HTML: this proves escaping
     eve.sends_command("/back")
     previous = eve.wait_for_text("You answered")
     assert f"(You answered: {answer}. Send a new answer to change it.)" in previous.shown
     assert "49" not in previous.shown
     assert "&lt;script&gt;" in (previous.text or "")
     eve.says("Office lease <renewal> & parking")
-    eve.wait_for_text("Question 4 of 32")
+    eve.wait_for_text("Question 4 of 35")
     eve.sends_command("/start")
     welcome = eve.wait_for_text("Welcome back")  # the session keeps the name of its first answer
     assert "“{{ 7*7 }} <script>alert(1)</script> & <b>rent</b>" in welcome.shown
@@ -155,7 +155,7 @@ def test_a_burst_of_five_quick_messages_is_applied_in_order(
         mark = len(fay.messages())
         for text in burst:
             fay.says(text)
-    fay.wait_for_text("Question 8 of 32")
+    fay.wait_for_text("Question 8 of 35")
     replies = fay.messages()[mark:]
     assert question_numbers(replies) == [4, 5, 6, 7, 8], [m.shown[:60] for m in replies]
     assert not any("Please answer" in m.shown for m in replies)
@@ -170,14 +170,14 @@ def test_stale_forged_and_foreign_buttons_are_answered_politely_and_ignored(
 ) -> None:
     gil = fake.user(9007, "Gil")
     gil.sends_command("/start")
-    consent = gil.wait_for_text("Question 1 of 32")
+    consent = gil.wait_for_text("Question 1 of 35")
     start_data = dict(consent.buttons[0])["OK, let's start"]
     gil.presses("OK, let's start")
-    topic = gil.wait_for_text("Question 3 of 32")
+    topic = gil.wait_for_text("Question 3 of 35")
 
     gil.presses_data(start_data, message_id=consent.message_id)  # the retired keyboard
     gil.wait_for_text("That button belongs to an earlier question")
-    reshown = gil.wait_for(lambda m: m.shown.startswith("Question 3 of 32") and m.seq > topic.seq)
+    reshown = gil.wait_for(lambda m: m.shown.startswith("Question 3 of 35") and m.seq > topic.seq)
     assert "What are you negotiating" in reshown.shown
     assert gil.wait_for_callback_answer().answered
 
@@ -187,7 +187,7 @@ def test_stale_forged_and_foreign_buttons_are_answered_politely_and_ignored(
 
     hal = fake.user(9008, "Hal")
     hal.sends_command("/start")
-    hal_consent = hal.wait_for_text("Question 1 of 32")
+    hal_consent = hal.wait_for_text("Question 1 of 35")
     hal.presses_data(start_data, message_id=hal_consent.message_id)  # Gil's session
     hal.wait_for_text("doesn't belong to your conversation")
     assert hal.wait_for_callback_answer().answered

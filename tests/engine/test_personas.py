@@ -19,6 +19,7 @@ from markupsafe import escape
 from bot.engine.content import Content, load_content
 from bot.engine.lessons import LESSON_IDS
 from bot.engine.machine import Conversation
+from bot.engine.render import short_name
 from bot.engine.script import END
 from tests import persona as persona_file
 
@@ -53,6 +54,10 @@ def load_persona(path: Path) -> dict[str, Any]:
         f"{path.name}: expect must give all five lessons {LESSON_IDS}"
     )
     assert set(persona["expect"].values()) <= LEVELS, f"{path.name}: unknown level in expect"
+    quotes = persona.get("expect_quotes") or []
+    assert isinstance(quotes, list) and all(isinstance(q, str) and q for q in quotes), (
+        f"{path.name}: expect_quotes is a list of the person's words"
+    )
     return persona
 
 
@@ -87,7 +92,73 @@ def runs(content: Content) -> dict[str, Run]:
 
 
 def test_there_are_enough_personas_to_cover_the_brief() -> None:
-    assert len(PERSONAS) >= 7
+    assert len(PERSONAS) >= 17
+
+
+def report_text(content: Content, run: Run) -> str:
+    return content.renderer.file(
+        "report.txt.j2",
+        "text",
+        title="t",
+        situation=[],
+        findings=content.findings(run.conversation),
+        quote=content.book.quote,
+        session_id=1,
+    )
+
+
+@pytest.mark.parametrize("path", PERSONAS, ids=[p.stem for p in PERSONAS])
+def test_the_report_quotes_the_persons_telling_words(content: Content, path: Path) -> None:
+    run = drive(content, path)
+    report = report_text(content, run)
+    for words in run.persona.get("expect_quotes") or []:
+        assert f"“{words}" in report or f"{words}”" in report, (
+            f"{run.persona['name']}: the report does not quote {words!r}:\n{report}"
+        )
+
+
+@pytest.mark.parametrize("path", PERSONAS, ids=[p.stem for p in PERSONAS])
+def test_each_answer_is_quoted_once_and_never_as_a_bare_label(content: Content, path: Path) -> None:
+    run = drive(content, path)
+    findings = content.findings(run.conversation)
+    quotes = [r.quote for f in findings for r in f.rules if r.quote is not None]
+    quotes += [f.strength.quote for f in findings if f.strength is not None]
+    questions = [q.question for q in quotes]
+    assert len(questions) == len(set(questions)), f"{run.persona['name']}: {questions}"
+    for quote in quotes:
+        kind = content.script.question(quote.question).kind
+        assert quote.said, f"{run.persona['name']}: {quote.question} quoted without words"
+        if kind == "scale":
+            assert quote.said.endswith(" of 5") and len(quote.said) > 20, quote.said
+        elif kind == "choice":
+            short = content.script.question(quote.question).short
+            assert short and short in quote.said, quote.said
+    flagged = [f for f in findings if f.level in ("risk", "watch")]
+    assert all(r.quote is not None for f in flagged for r in f.rules[:1]), (
+        f"{run.persona['name']}: a flagged lesson opens without quoting the person"
+    )
+
+
+@pytest.mark.parametrize("path", PERSONAS, ids=[p.stem for p in PERSONAS])
+def test_prompts_name_the_other_side_briefly_never_by_their_whole_answer(
+    content: Content, path: Path
+) -> None:
+    run = drive(content, path)
+    typed = run.typed["other_side"].strip()
+    for question in run.visited:
+        text = content.prompt(question, "text", run.conversation).text
+        if question != "other_side" and len(typed.split()) > 6:
+            assert typed not in text, f"{question} pastes the whole answer: {text}"
+
+
+def test_a_clear_lesson_says_what_the_person_does_well(
+    runs: dict[str, Run], content: Content
+) -> None:
+    run = runs["salary_well_prepared"]
+    findings = content.findings(run.conversation)
+    applicable = [f for f in findings if f.applies]
+    assert all(f.level == "clear" and f.strength is not None for f in applicable)
+    assert [f.lesson.id for f in findings if not f.applies] == ["mediator"]
 
 
 @pytest.mark.parametrize("path", PERSONAS, ids=[p.stem for p in PERSONAS])
@@ -184,12 +255,42 @@ def test_hostile_free_text_is_quoted_literally_and_escaped_in_html(
     typed = run.typed["other_side"]
     assert "{{ 7*7 }}" in typed
     assert "<script>" in typed
+    # later prompts name the other side by the first phrase of what she typed
+    name = short_name(typed)
+    assert "{{ 7*7 }}" in name and "<script>" in name
     text = content.prompt("power_their_alt", "text", run.conversation).text
     html = content.prompt("power_their_alt", "html", run.conversation).text
-    assert typed in text
+    assert name in text and typed not in text
     assert "49" not in text
     assert "<script>" not in html
-    assert str(escape(typed)) in html
+    assert str(escape(name)) in html
     assert run.conversation.shown["topic"] == run.typed["topic"]
     assert "🕊️" in run.conversation.shown["topic"]
     assert "وقف إطلاق النار" in run.conversation.shown["topic"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "belief"),
+    [
+        ("too_big_to_care", "too_big"),
+        ("landlord_they_will_cave", "they_cave"),
+        ("time_believer_weak_alternative", "they_cave"),
+    ],
+)
+def test_the_power_headline_is_the_belief_the_person_holds(
+    runs: dict[str, Run], content: Content, persona: str, belief: str
+) -> None:
+    power = next(f for f in content.findings(runs[persona].conversation) if f.lesson.id == "power")
+    assert power.assumption == power.lesson.beliefs[belief]
+
+
+def test_the_mirror_of_the_time_lesson_has_its_own_headline(
+    runs: dict[str, Run], content: Content
+) -> None:
+    time = next(
+        f
+        for f in content.findings(runs["job_candidate_no_plan"].conversation)
+        if f.lesson.id == "time"
+    )
+    assert time.assumption == time.lesson.beliefs["drifting"]
+    assert "forum_urgency" not in runs["job_candidate_no_plan"].visited  # not asked of a job offer

@@ -129,7 +129,7 @@ def test_answering_the_date_plans_a_checklist_and_a_debrief_in_utc_with_a_note(
     ]
     assert "a short checklist on Wed 2 Dec, 09:00" in tg.text()
     assert "times in UTC" in tg.text() and "/timezone Europe/Berlin" in tg.text()
-    assert "who needs this deal more" in tg.question().text  # the dialogue goes on
+    assert "who needs an agreement more" in tg.question().text  # the dialogue goes on
 
 
 def test_a_reminder_whose_time_has_passed_is_not_planned(
@@ -204,7 +204,7 @@ def test_reminders_date_changes_the_date_and_refuses_the_past(tg: Chat, sessions
         ("debrief", "2026-12-21T18:00:00"),
     ]
     tg.says("/report")  # the session itself still waits at the same question
-    assert "question 12 of 32" in tg.text()
+    assert "question 12 of 35" in tg.text()
 
 
 def test_reminders_date_without_a_session_says_so(tg: Chat) -> None:
