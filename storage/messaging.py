@@ -40,7 +40,7 @@ def _claim(dialect: str) -> Executable:
 
 
 def _add_inbox(dialect: str) -> Executable:
-    names = ("update_id", "chat_id", "payload", "received_at")
+    names = ("update_id", "chat_id", "payload", "received_at", "attempts", "failed")
     return cast(
         Executable, upsert(INBOX, dialect).values(values_of(INBOX, *names)).on_conflict_do_nothing()
     )
@@ -149,7 +149,14 @@ def add_inbox(db: UnitOfWork, updates: Sequence[tuple[int, int | None, dict[str,
         return
     now = db.now()
     rows = [
-        {"update_id": uid, "chat_id": chat, "payload": body, "received_at": now}
+        {
+            "update_id": uid,
+            "chat_id": chat,
+            "payload": body,
+            "received_at": now,
+            "attempts": 0,
+            "failed": None,
+        }
         for uid, chat, body in updates
     ]
     db.run(_ADD_INBOX, rows)
