@@ -55,13 +55,13 @@ def test_polling_a_crashing_update_is_given_up_answered_once_and_not_replayed(
     assert "update failed" not in after and "inbox replay" not in after
     assert sum(NOT_SAVED in m.shown for m in ana.messages()) == 1
     sessions = open_database(f"sqlite:///{database}")
-    with sessions() as db:
+    with sessions.begin() as db:
         row = db.execute(
             select(InboxUpdate.attempts, InboxUpdate.failed, InboxUpdate.processed_at).where(
                 InboxUpdate.payload["message"]["message_id"].as_integer() == crash.message_id
             )
         ).one()
-    sessions.kw["bind"].dispose()
+    sessions.dispose()
     assert row.attempts == MAX_ATTEMPTS and row.failed and row.processed_at is not None
 
 

@@ -62,11 +62,11 @@ def test_a_database_copy_holds_no_usable_sign_in_link_before_or_after_delivery(
         assert token.encode() not in copy and raw_id.encode() not in copy
         assert b"review.example/login" not in copy
     sessions = open_database(f"sqlite:///{tmp_path / 'while-waiting.db'}")
-    with sessions() as db:
+    with sessions.begin() as db:
         payloads = db.execute(select(OutboxMessage.payload)).scalars().all()
     assert any(web_login.LINK_REFERENCE in p for p in payloads), payloads[-3:]
     assert not any("token=" in str(p) for p in payloads)
-    sessions.kw["bind"].dispose()
+    sessions.dispose()
 
     now = datetime.now(UTC).replace(tzinfo=None)
     live = open_database(f"sqlite:///{database}")
@@ -74,5 +74,5 @@ def test_a_database_copy_holds_no_usable_sign_in_link_before_or_after_delivery(
         assert web_login.inspect(db, token, SECRET, now) is None
         assert web_login.redeem(db, token, SECRET, now) is not None
         assert web_login.redeem(db, token, SECRET, now) is None
-    live.kw["bind"].dispose()
+    live.dispose()
     assert bot.errors() == []

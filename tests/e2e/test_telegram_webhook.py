@@ -172,13 +172,13 @@ def test_a_refused_update_with_a_usable_id_is_kept_as_failed(
     assert deliver(base, forged).status_code == 400
     assert deliver(base, forged).status_code == 400
     sessions = open_database(f"sqlite:///{tmp_path / 'parley.db'}")
-    with sessions() as db:
+    with sessions.begin() as db:
         row = db.execute(
             select(InboxUpdate.failed, InboxUpdate.processed_at, InboxUpdate.payload).where(
                 InboxUpdate.update_id == 41
             )
         ).one()
-    sessions.kw["bind"].dispose()
+    sessions.dispose()
     assert row.failed == "webhook: number-out-of-range" and row.processed_at is not None
     assert row.payload == {}
     metrics = httpx.get(f"{base}/metrics", timeout=5).text

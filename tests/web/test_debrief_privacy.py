@@ -38,7 +38,7 @@ def test_a_debrief_started_after_leaving_or_closing_stays_private_on_every_path(
     privately(world)
     for text in DEBRIEF:
         seed.say(world.coach, world.sofia.telegram_id, world.sofia.name, text)
-    with world.sessions() as db:
+    with world.sessions.begin() as db:
         debrief_id = debriefs.debrief_of(db, world.sofia_session)
     assert debrief_id is not None
     before = world.courses.access_log_for(world.sofia.user_id)

@@ -27,7 +27,7 @@ def test_downloading_the_cohort_csv_is_in_each_students_access_log(
     mine = sofia.get("/my").text
     assert "spreadsheet download" in mine
     seed.say(world.coach, world.sofia.telegram_id, "Sofia", "/privacy")
-    with world.sessions() as db:
+    with world.sessions.begin() as db:
         texts = [p["text"] for p in db.execute(select(OutboxMessage.payload)).scalars()]
     assert any("Iris" in t and "spreadsheet download" in t for t in texts)
 

@@ -37,7 +37,7 @@ def test_a_nul_in_search_the_student_filter_feedback_or_an_annotation_is_strippe
     assert noted.status_code == 303, noted.text
     sent = client.post(f"/sessions/{session}/feedback", data={"csrf": csrf, "text": "Go\x00od"})
     assert sent.status_code == 303, sent.text
-    with world.sessions() as db:
+    with world.sessions.begin() as db:
         assert db.execute(select(Annotation.comment)).scalars().all() == ["ab"]
         assert db.execute(select(Feedback.text)).scalars().all() == ["Good"]
         [payload] = db.execute(select(OutboxMessage.payload)).scalars().all()[-1:]
