@@ -9,6 +9,9 @@ each defined once; the per-message ones run on sqlite3 on SQLite (storage.statem
 The session columns are read and written by the fields of `SessionRecord`: a new column of
 `coaching_sessions` is a field there (with its default), and tests/storage/test_session_columns
 fails until it is.
+
+Over 300 lines: it is every statement one coaching turn runs, defined once (storage.statements);
+splitting users from sessions would split the one joined query that loads both.
 """
 
 from __future__ import annotations

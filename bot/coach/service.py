@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
+from bot.coach.ids import external_id, split_external_id
 from bot.coach.messages import FORMATS, Inbound, Outbound, Reply, SessionSummary, outbound
 from bot.coach.reports import export_document, export_json
 from bot.coach.router import Router
@@ -93,7 +94,10 @@ class CoachService:
                 log.info("duplicate delivery ignored delivery=%s", inbound.delivery_id)
                 return Reply(duplicate=True)
             user, current = repo.load_user(
-                db, f"{inbound.channel}:{inbound.user_ref}", inbound.channel, inbound.display_name
+                db,
+                external_id(inbound.channel, inbound.user_ref),
+                inbound.channel,
+                inbound.display_name,
             )
             turn = Turn(
                 db,
@@ -160,7 +164,7 @@ class CoachService:
         with self.database.begin() as db:
             user_id = None
             if channel is not None:
-                user = repo.user_by_external_id(db, f"{channel}:{user_ref}")
+                user = repo.user_by_external_id(db, external_id(channel, user_ref or ""))
                 if user is None:
                     return []
                 user_id = user.id
@@ -171,7 +175,7 @@ class CoachService:
                     title=row.title,
                     status=row.status,
                     state=row.state,
-                    user=names.get(row.user_id, "").partition(":")[2],
+                    user=split_external_id(names.get(row.user_id, ""))[1],
                     script=row.script_id,
                     script_version=row.script_version,
                     started_at=row.started_at.isoformat(timespec="seconds") + "Z",
@@ -282,6 +286,6 @@ class CoachService:
     def user_blocked(self, channel: str, user_ref: str, chat_id: str) -> None:
         """The user blocked the bot: stop sending and mark them inactive until they return."""
         with self.database.begin() as db:
-            repo.set_user_active(db, f"{channel}:{user_ref}", False)
+            repo.set_user_active(db, external_id(channel, user_ref), False)
             repo.fail_pending_for_chat(db, channel, chat_id, "blocked by the user")
         log.info("user blocked the bot channel=%s", channel)

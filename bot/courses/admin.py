@@ -73,7 +73,7 @@ def _instructor_user(db: UnitOfWork, telegram_id: int) -> tuple[int, str]:
     """(user id, shown name) of the instructor with this Telegram id, else NotAnInstructorError."""
     if not 0 < telegram_id < 2**53:
         raise InvalidInputError("a Telegram user id is a positive number")
-    user = repo.user_by_external_id(db, f"telegram:{telegram_id}")
+    user = repo.user_by_external_id(db, ids.external_id("telegram", telegram_id))
     role = store.instructor_name(db, user.id) if user is not None else None
     if user is None or role is None:
         raise NotAnInstructorError(f"Telegram user {telegram_id} is not an instructor")
@@ -96,7 +96,7 @@ def notify(db: UnitOfWork, content: Content, user_id: int, key: str, **ctx: Any)
     user = repo.user_by_id(db, user_id)
     if user is None or not user.active:
         return False
-    channel, _, chat = user.external_id.partition(":")
+    channel, chat = ids.split_external_id(user.external_id)
     fmt = CHANNEL_FORMATS.get(channel)
     if fmt is None:
         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from bot.coach import ids
 from bot.courses import access
 from bot.courses.access import Viewer
 from bot.courses.types import (
@@ -56,7 +57,7 @@ def telegram_user(db: UnitOfWork, telegram_id: int) -> UserRecord:
     """The `telegram:<id>` user, created if they never wrote to the bot."""
     if not 0 < telegram_id < 2**53:
         raise InvalidInputError("a Telegram user id is a positive number")
-    return repo.get_or_create_user(db, f"telegram:{telegram_id}", "telegram", "")
+    return repo.get_or_create_user(db, ids.external_id("telegram", telegram_id), "telegram", "")
 
 
 def add_instructor(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.coach import ids
 from bot.coach.reports import export_json
 from bot.courses import access
 from bot.courses.access import Viewer
@@ -209,7 +210,7 @@ def send_feedback(
     notes_store.add_feedback(db, session_id, viewer.user_id, viewer.name, note, now)
     line = content.say("feedback_transcript_line", "text", instructor=viewer.name, text=note)
     repo.add_line(db, session_id, "bot", line, None)
-    channel, _, chat = student.external_id.partition(":")
+    channel, chat = ids.split_external_id(student.external_id)
     fmt = CHANNEL_FORMATS.get(channel)
     if fmt is not None and student.active:
         title = row.title or content.say("session_numbered", "text", ident=row.id)

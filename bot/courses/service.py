@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from bot.coach import ids
 from bot.courses import access, cohorts, review
 from bot.courses import admin as cohort_admin
 from bot.courses import pages as cohort_pages
@@ -84,7 +85,7 @@ class CourseService:
     def create_cohort(self, name: str, instructor_telegram_id: int) -> CohortInfo:
         """Raises NotAnInstructorError unless that Telegram user is an instructor."""
         with self._transaction() as db:
-            user = repo.user_by_external_id(db, f"telegram:{instructor_telegram_id}")
+            user = repo.user_by_external_id(db, ids.external_id("telegram", instructor_telegram_id))
             viewer = access.viewer_of(db, user.id, self.admin_ids) if user else None
             if viewer is None or not viewer.is_instructor:
                 raise NotAnInstructorError(
@@ -125,7 +126,7 @@ class CourseService:
 
     def viewer_for_telegram(self, telegram_id: int) -> Viewer | None:
         with self._transaction() as db:
-            user = repo.user_by_external_id(db, f"telegram:{telegram_id}")
+            user = repo.user_by_external_id(db, ids.external_id("telegram", telegram_id))
             return access.viewer_of(db, user.id, self.admin_ids) if user else None
 
     def cohorts_for(self, viewer: Viewer) -> list[CohortInfo]:

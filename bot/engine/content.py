@@ -6,6 +6,9 @@ opens), others are reached by id (debrief.yaml, `id: debrief`). Each session rec
 id, and `Content.for_script` gives the content of that script, sharing the lessons, phrases and
 templates. Loading validates every script (the checks `python -m bot dialogues validate` runs)
 and renders every prompt once, so a template typo is caught by the author rather than a user.
+
+Slightly over 300 lines: the bundle's loading and its cross-checks (phrases, cues, templates)
+belong together so that one call validates everything an author changed.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.coach import callbacks
+from bot.coach import callbacks, ids
 from bot.coach.messages import FORMATS
 from bot.coach.service import CoachService
 from bot.engine.machine import Conversation
@@ -66,7 +66,7 @@ class ReminderService:
                 return None
             fmt = FORMATS.get(user.channel, "text")
             payloads = self.payloads(reminder, row, fmt)
-            chat_id = user.external_id.partition(":")[2]
+            chat_id = ids.split_external_id(user.external_id)[1]
             repo.add_outbox(db, user.id, user.channel, chat_id, payloads)
             for payload in payloads:
                 text = to_plain(payload["text"]) if fmt == "html" else payload["text"]

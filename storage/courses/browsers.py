@@ -98,14 +98,6 @@ def forget_old_browsers(db: UnitOfWork, before: datetime) -> None:
     db.execute(delete(BROWSERS).where(BROWSERS.c.expires_at < before))
 
 
-def telegram_user_id(db: UnitOfWork, telegram_id: int) -> int | None:
-    """Parley's user id for a Telegram account (None until that person wrote to the bot)."""
-    found = db.execute(
-        select(USERS.c.id).where(USERS.c.external_id == f"telegram:{telegram_id}")
-    ).scalar()
-    return int(found) if found is not None else None
-
-
 def student_label(db: UnitOfWork, user_id: int) -> str:
     """How a student is named to their instructors (as everywhere else: `person_name`)."""
     name = db.execute(select(USERS.c.display_name).where(USERS.c.id == user_id)).scalar()
