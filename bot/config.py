@@ -1,120 +1,252 @@
-"""Settings from the environment, then `.env`, then a default.
+"""Every setting of Parley, read and checked in this one place (pydantic-settings).
 
-Secrets (the bot token, the web secret) are only ever read here and never logged: `Settings`
-hides them from its repr.
+Where a value comes from, strongest first: the process environment, then a `.env` file in the
+working directory (optional; read by python-dotenv as Docker Compose reads it: `# comments`
+after a value are dropped, quotes removed), then the default here. An empty value counts as
+unset, so a copied `.env.example` with blank lines changes nothing.
+
+Secrets (the bot token, the webhook secret, the site's signing key, a database password inside
+`DATABASE_URL`) are `SecretStr`: their repr is `**********`, and `secrets()` lists them for the
+log redactor. A setting that cannot work is refused here, before anything connects, with one
+line naming the variable (`ConfigError`; the entry point prints it and exits 2).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ParleyError
 
 DEFAULT_API_BASE = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite:///data/parley.db"
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as `secret_token` in setWebhook (Bot API: 1-256 of these)."""
+MIN_WEB_SECRET_KEY = 32
+ANY_ADDRESS = ("0.0.0.0", "::", "[::]")
+DRIVERS = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite+pysqlite",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
+"""The database URL schemes Parley can use, and the SQLAlchemy driver each one means.
+`postgres://` is what hosting providers hand out; both it and `postgresql://` mean psycopg 3."""
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(ParleyError):
-    """A setting is present but unusable; the message names the variable."""
+    """A setting is present but unusable, or the world refuses it at start-up (an unreachable
+    database, a token Telegram rejects); the message names the variable, never a secret."""
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines; comments and blank lines ignored, surrounding quotes removed."""
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip().removeprefix("export ").strip()] = value
-    return values
+def _port(value: Any) -> int:
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and len(text) < 6) or not 0 < int(text) < 65536:
+        raise ValueError(f"must be a port number from 1 to 65535, not {text[:20]!r}")
+    return int(text)
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = "sqlite:///data/parley.db"
-    telegram_token: str = field(default="", repr=False)
-    telegram_api_base: str = DEFAULT_API_BASE
-    admin_ids: frozenset[int] = frozenset()
+def database_url(raw: str) -> URL:
+    """`raw` as a SQLAlchemy URL of a supported driver (`postgres://` mapped to psycopg);
+    ValueError says what is wrong without repeating the URL (it may hold a password)."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ValueError(
+            "is not a database URL (e.g. sqlite:///data/parley.db or "
+            "postgresql://USER:PASSWORD@HOST:5432/NAME)"
+        ) from None
+    driver = DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ValueError(
+            f"uses {url.drivername!r}; Parley supports sqlite:// and postgresql:// (psycopg)"
+        )
+    if driver.startswith("postgresql") and not (url.host and url.database):
+        raise ValueError("needs a host and a database name: postgresql://USER:PASSWORD@HOST/NAME")
+    return url.set(drivername=driver)
+
+
+class Settings(BaseSettings):
+    """What `python -m bot` reads from its environment; attribute names are Python's, the
+    variables are the aliases (the same names as in .env.example and docs/deploy.md)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        case_sensitive=True,
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    database_url: SecretStr = Field(SecretStr(DEFAULT_DATABASE_URL), alias="DATABASE_URL")
+    database_pool_size: int = Field(5, alias="DATABASE_POOL_SIZE", ge=1, le=200)
+    telegram_token: SecretStr = Field(SecretStr(""), alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base: str = Field(DEFAULT_API_BASE, alias="TELEGRAM_API_BASE_URL")
     # For cohort invite links (t.me/<bot>?start=join-<code>); the bot asks Telegram if unset.
-    telegram_bot_username: str = ""
-    webhook_url: str = ""
-    webhook_secret: str = field(default="", repr=False)
-    web_host: str = "127.0.0.1"
-    web_port: int = 8080
-    web_secret_key: str = field(default="", repr=False)
-    # Where instructors reach the review site (sign-in links start with it).
-    web_base_url: str = "http://127.0.0.1:8080"
-    log_level: str = "INFO"
-    dialogues_dir: Path | None = None
-    database_pool_size: int = 5
-    # "lean": Parley's own HTTP/1.1 client for Bot API calls (bot/telegram/transport.py);
+    telegram_bot_username: str = Field("", alias="TELEGRAM_BOT_USERNAME")
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), alias="PARLEY_ADMIN_IDS")
+    webhook_url: str = Field("", alias="WEBHOOK_URL")
+    webhook_secret: SecretStr = Field(SecretStr(""), alias="WEBHOOK_SECRET")
+    # Where the webhook listener binds (behind the TLS reverse proxy).
+    webhook_host: str = Field("127.0.0.1", alias="WEBHOOK_HOST")
+    webhook_port: int = Field(8080, alias="WEBHOOK_PORT")
+    # Where the review site binds, and the address browsers reach it at (links start with it).
+    web_host: str = Field("127.0.0.1", alias="WEB_HOST")
+    web_port: int = Field(8081, alias="WEB_PORT")
+    web_secret_key: SecretStr = Field(SecretStr(""), alias="WEB_SECRET_KEY")
+    web_base_url: str = Field("", alias="WEB_BASE_URL")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+    # Keys the chat-id hashes in logs (bot/redaction.py); random per process when unset.
+    log_hash_key: SecretStr = Field(SecretStr(""), alias="LOG_HASH_KEY")
+    dialogues_dir: Path | None = Field(None, alias="PARLEY_DIALOGUES_DIR")
+    # "lean": Parley's own HTTP/1.1 client for Bot API calls (bot/telegram/http/client.py);
     # "httpx": python-telegram-bot's stock HTTPXRequest, a fallback needing no code change.
-    telegram_http: str = "lean"
+    telegram_http: str = Field("lean", alias="PARLEY_TELEGRAM_HTTP")
     # How often the bot looks for reminders planned since start-up (seconds).
-    reminder_scan_seconds: float = 30.0
+    reminder_scan_seconds: float = Field(30.0, alias="PARLEY_REMINDER_SCAN_SECONDS")
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: Any) -> SecretStr:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value).strip()
+        return SecretStr(database_url(raw).render_as_string(hide_password=False))
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isascii() and part.isdigit() and len(part) < 16 for part in parts):
+            raise ValueError("must be comma-separated Telegram user ids, e.g. 12345,67890")
+        return frozenset(int(part) for part in parts)
+
+    @field_validator("webhook_port", "web_port", mode="before")
+    @classmethod
+    def _ports(cls, value: Any) -> int:
+        return _port(value)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+            raise ValueError(
+                "must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (what Telegram accepts)"
+            )
+        return value
+
+    @field_validator("web_secret_key")
+    @classmethod
+    def _web_secret_key(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and len(value.get_secret_value()) < MIN_WEB_SECRET_KEY:
+            raise ValueError(
+                f"must be at least {MIN_WEB_SECRET_KEY} characters (make one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(32))")'
+            )
+        return value
+
+    @field_validator("webhook_url", "web_base_url", "telegram_api_base")
+    @classmethod
+    def _http_address(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        return value.strip().lstrip("@")
+
+    @field_validator("log_level", "telegram_http", mode="before")
+    @classmethod
+    def _word(cls, value: Any) -> str:
+        return str(value).strip()
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LEVELS:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @field_validator("telegram_http")
+    @classmethod
+    def _telegram_http(cls, value: str) -> str:
+        if value.lower() not in ("lean", "httpx"):
+            raise ValueError("must be lean or httpx")
+        return value.lower()
+
+    @field_validator("reminder_scan_seconds")
+    @classmethod
+    def _scan(cls, value: float) -> float:
+        if not 0.1 <= value <= 3600:
+            raise ValueError("must be 0.1 to 3600 seconds")
+        return value
+
+    @model_validator(mode="after")
+    def _together(self) -> Settings:
+        """Settings that only work together, checked before anything connects."""
+        if self.webhook_url and not self.webhook_secret.get_secret_value():
+            raise ValueError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+        if self.web_host in ANY_ADDRESS and not self.web_base_url:
+            raise ValueError(
+                f"WEB_BASE_URL: required when the review site binds {self.web_host} (in a "
+                "container): the address browsers reach it at, e.g. https://review.example.org"
+            )
+        return self
+
+    @property
+    def site_base_url(self) -> str:
+        """Where sign-in links point: WEB_BASE_URL, else the site's own local address."""
+        return self.web_base_url or f"http://{self.web_host}:{self.web_port}"
 
     def secrets(self) -> list[str]:
         """What no log line may contain: the token (also its secret half, which is what a
-        URL-encoded `:` leaves intact), the webhook secret and the site's signing key."""
-        token_secret = self.telegram_token.partition(":")[2]
-        return [self.telegram_token, token_secret, self.webhook_secret, self.web_secret_key]
+        URL-encoded `:` leaves intact), the webhook secret, the site's signing key, the log
+        hash key and a database password."""
+        token = self.telegram_token.get_secret_value()
+        password = make_url(self.database_url.get_secret_value()).password
+        return [
+            token,
+            token.partition(":")[2],
+            self.webhook_secret.get_secret_value(),
+            self.web_secret_key.get_secret_value(),
+            self.log_hash_key.get_secret_value(),
+            str(password or ""),
+        ]
 
 
-def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
-    """Read settings; fails loudly, naming the variable, on a malformed value."""
-    source = read_dotenv(dotenv or Path(".env"))
-    source.update(os.environ if env is None else env)
+def _one_line(error: ValidationError) -> str:
+    """The first problem as `VARIABLE: what is wrong` (never the value: it may be a secret)."""
+    first = error.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    cause = first.get("ctx", {}).get("error")
+    message = str(cause) if cause is not None else first["msg"][:1].lower() + first["msg"][1:]
+    if not where:  # a check of several settings: its message starts with the variable
+        return message
+    return f"{where}: {message}"
 
-    def get(key: str, default: str = "") -> str:
-        return source.get(key, default).strip() or default
 
+def load_settings(dotenv: Path | None = None) -> Settings:
+    """The settings of this process (the environment, then `dotenv` or ./.env); raises
+    ConfigError with one line naming the first unusable variable."""
     try:
-        admins = frozenset(int(x) for x in get("PARLEY_ADMIN_IDS").split(",") if x.strip())
-    except ValueError:
-        raise ConfigError("PARLEY_ADMIN_IDS must be comma-separated Telegram user ids") from None
-    port = get("WEB_PORT", "8080")
-    if not (port.isascii() and port.isdigit() and len(port) < 6) or not 0 < int(port) < 65536:
-        raise ConfigError(f"WEB_PORT must be a port number, not {port!r}")
-    pool = get("DATABASE_POOL_SIZE", "5")
-    if not (pool.isascii() and pool.isdigit() and len(pool) < 4) or not 1 <= int(pool) <= 200:
-        raise ConfigError(f"DATABASE_POOL_SIZE must be a number from 1 to 200, not {pool!r}")
-    scan = get("PARLEY_REMINDER_SCAN_SECONDS", "30")
-    if (
-        not (scan.isascii() and scan.replace(".", "", 1).isdigit() and len(scan) < 12)
-        or not 0.1 <= float(scan) <= 3600
-    ):
-        raise ConfigError(f"PARLEY_REMINDER_SCAN_SECONDS must be 0.1 to 3600, not {scan!r}")
-    transport = get("PARLEY_TELEGRAM_HTTP", "lean").lower()
-    if transport not in ("lean", "httpx"):
-        raise ConfigError(f"PARLEY_TELEGRAM_HTTP must be lean or httpx, not {transport!r}")
-    level = get("LOG_LEVEL", "INFO").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
-    if get("WEB_BASE_URL") and not get("WEB_BASE_URL").startswith(("http://", "https://")):
-        raise ConfigError("WEB_BASE_URL must start with http:// or https://")
-    return Settings(
-        database_url=get("DATABASE_URL", Settings.database_url),
-        telegram_token=get("TELEGRAM_BOT_TOKEN"),
-        telegram_api_base=get("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE),
-        admin_ids=admins,
-        telegram_bot_username=get("TELEGRAM_BOT_USERNAME").lstrip("@"),
-        webhook_url=get("WEBHOOK_URL"),
-        webhook_secret=get("WEBHOOK_SECRET"),
-        web_host=get("WEB_HOST", "127.0.0.1"),
-        web_port=int(port),
-        web_secret_key=get("WEB_SECRET_KEY"),
-        web_base_url=get("WEB_BASE_URL").rstrip("/")
-        or f"http://{get('WEB_HOST', '127.0.0.1')}:{port}",
-        log_level=level,
-        dialogues_dir=Path(get("PARLEY_DIALOGUES_DIR")) if get("PARLEY_DIALOGUES_DIR") else None,
-        database_pool_size=int(pool),
-        telegram_http=transport,
-        reminder_scan_seconds=float(scan),
-    )
+        return Settings(_env_file=dotenv or Path(".env"))
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from None

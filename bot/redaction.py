@@ -5,16 +5,41 @@ its arguments and the formatted traceback of `exc_info`.
 
 `install(...)` puts one `Redactor` on every handler that exists when it is called (the root's,
 and any logger's own, such as uvicorn's); call it again after something adds handlers.
+
+Chat ids are not logged either: `chat_hash` stands in for them. It is an HMAC under
+`LOG_HASH_KEY` (random per process when unset), because a Telegram id has only about 33 bits:
+an unkeyed hash of one is undone by hashing every possible id.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets as random_secrets
 from collections.abc import Iterable
 
 MASK = "***"
 MIN_SECRET = 6
 """Shorter values are not secrets worth hiding (and replacing "1" would mangle every line)."""
+
+
+_hash_key = random_secrets.token_bytes(32)
+
+
+def set_hash_key(key: str) -> None:
+    """Key `chat_hash` with `key` (LOG_HASH_KEY: the same chat then has the same hash in every
+    process and restart that shares the key); an empty key keeps this process's random one."""
+    global _hash_key
+    if key:
+        _hash_key = key.encode()
+
+
+def chat_hash(chat_id: int | str, key: bytes | None = None) -> str:
+    """A stable, short stand-in for a chat id in logs: 12 hex digits of HMAC-SHA256 under the
+    process's key (or `key`), so lines of one chat can be followed without the id in them."""
+    digest = hmac.new(_hash_key if key is None else key, str(chat_id).encode(), hashlib.sha256)
+    return digest.hexdigest()[:12]
 
 
 class Redactor(logging.Filter):

@@ -64,8 +64,8 @@ def build_service(settings: Settings) -> CoachService:
     courses = CourseSettings(
         admin_ids=settings.admin_ids,
         bot_username=settings.telegram_bot_username,
-        web_base_url=settings.web_base_url,
-        web_secret=settings.web_secret_key,
+        web_base_url=settings.site_base_url,
+        web_secret=settings.web_secret_key.get_secret_value(),
     )
-    database = open_database(settings.database_url, settings.database_pool_size)
+    database = open_database(settings.database_url.get_secret_value(), settings.database_pool_size)
     return coach_service(database, content, courses=courses)

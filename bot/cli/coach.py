@@ -68,7 +68,7 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_bot(settings: Settings, args: argparse.Namespace) -> int:
-    if not settings.telegram_token:
+    if not settings.telegram_token.get_secret_value():
         raise CommandError("TELEGRAM_BOT_TOKEN is not set; see README, 'Running on Telegram'")
     import asyncio
 

@@ -111,13 +111,13 @@ def bot_username(settings: Settings) -> str:
     """TELEGRAM_BOT_USERNAME, else ask Telegram (getMe) when a token is set; "" if neither."""
     if settings.telegram_bot_username:
         return settings.telegram_bot_username
-    if not settings.telegram_token:
+    if not settings.telegram_token.get_secret_value():
         return ""
     from telegram import Bot
     from telegram.error import TelegramError
 
     async def ask() -> str:
-        bot = Bot(settings.telegram_token, base_url=settings.telegram_api_base)
+        bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_base)
         async with bot:
             me = await bot.get_me()
         return me.username or ""

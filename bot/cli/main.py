@@ -1,4 +1,9 @@
-"""`python -m bot ...`: every entry point of Parley (see `python -m bot --help`)."""
+"""`python -m bot ...`: every entry point of Parley (see `python -m bot --help`).
+
+Exit codes: 0 done, 1 a command could not do what was asked (`ParleyError`), 2 Parley cannot
+start as configured: a bad setting, an unreachable database, a token Telegram rejects. Each
+failure is one line on stderr, without a traceback and without a secret.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot import redaction
 from bot.cli.common import row_id, telegram_id
@@ -76,6 +84,17 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The token and the webhook secret are masked in every line, at every level (DEBUG too).
     redaction.install(settings.secrets())
+    redaction.set_hash_key(settings.log_hash_key.get_secret_value())
+
+
+def _unreachable(settings: Settings, exc: DBAPIError) -> str:
+    """One line for a database that does not answer: where (without the password) and the
+    driver's first line of why."""
+    url = make_url(settings.database_url.get_secret_value())
+    where = url.render_as_string(hide_password=True)
+    reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    redact = redaction.Redactor(settings.secrets()).redact
+    return redact(f"DATABASE_URL: cannot use the database at {where}: {reason}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     command = args.command
     if command is None:
-        if settings.telegram_token:
+        if settings.telegram_token.get_secret_value():
             command = "run"
         else:
             print(
@@ -114,6 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[command](settings, args)
+    except ConfigError as exc:  # refused at start-up (e.g. the token): one line, exit 2
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DBAPIError as exc:  # unreachable, refused login, no such database
+        print(f"error: {_unreachable(settings, exc)}", file=sys.stderr)
+        return 2
     except ParleyError as exc:  # CommandError, ContentError, ...: one line, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1

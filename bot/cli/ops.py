@@ -19,7 +19,7 @@ from storage.database import is_current, make_engine, upgrade
 
 
 def db(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url.get_secret_value())
     upgrade(engine)
     print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
     return 0
@@ -27,7 +27,7 @@ def db(settings: Settings, args: argparse.Namespace) -> int:
 
 def health(settings: Settings, args: argparse.Namespace) -> int:
     """For container health checks: never creates or migrates anything, only looks."""
-    url = make_url(settings.database_url)
+    url = make_url(settings.database_url.get_secret_value())
     missing = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     if missing and not Path(str(url.database)).is_file():  # connecting would create it, empty
         print(
@@ -35,7 +35,7 @@ def health(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url.get_secret_value())
     try:
         current = is_current(engine)
     except Exception as exc:
@@ -51,6 +51,8 @@ def health(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def dialogues(settings: Settings, args: argparse.Namespace) -> int:
+    """Check (or draw) the content the bot would load: PARLEY_DIALOGUES_DIR when set."""
+    folder = settings.dialogues_dir or DIALOGUES_DIR
     path = args.file
     if args.action == "graph":
         if path is None:
@@ -63,14 +65,14 @@ def dialogues(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     try:
         if path is None:
-            content = load_content()
+            content = load_content(folder)
             scripts = [content.for_script(script_id).script for script_id in content.script_ids]
             print(
                 "ok: "
                 + ", ".join(
                     f"{s.id} ({len(s.questions)} questions, {len(s.rules)} rules)" for s in scripts
                 )
-                + f"; lessons.yaml, messages.yaml in {DIALOGUES_DIR}"
+                + f"; lessons.yaml, messages.yaml in {folder}"
             )
         elif path.name == "lessons.yaml":
             load_lessons(path)
@@ -79,16 +81,16 @@ def dialogues(settings: Settings, args: argparse.Namespace) -> int:
             load_phrases(path.parent)
             print(f"ok: {path}")
         else:
-            _validate_script(path)
+            _validate_script(path, folder)
     except ScriptError as exc:
         print(exc, file=sys.stderr)
         return 1
     return 0
 
 
-def _validate_script(path: object) -> None:
-    """One script, checked with the shipped lessons, phrases, templates and other scripts (in
-    place of the shipped script with its id, so a debrief is checked against its preparation)."""
-    assert isinstance(path, Path)
-    script = load_content(DIALOGUES_DIR, replace=path).for_script(load_script(path).id).script
+def _validate_script(path: Path, folder: Path) -> None:
+    """One script, checked with the lessons, phrases, templates and other scripts of `folder`
+    (in place of the script with its id there, so a debrief is checked against its
+    preparation)."""
+    script = load_content(folder, replace=path).for_script(load_script(path).id).script
     print(f"ok: {path} ({len(script.questions)} questions, {len(script.rules)} rules)")

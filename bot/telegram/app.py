@@ -26,7 +26,6 @@ from bot.coach.service import CoachService
 from bot.config import ConfigError, Settings
 from bot.courses.types import CourseSettings
 from bot.engine.content import Content
-from bot.errors import ParleyError
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
 from bot.telegram.http.client import LeanRequest
@@ -66,7 +65,7 @@ COMMANDS = (
 def build_application(settings: Settings, locks: ChatLocks) -> Application:  # type: ignore[type-arg]
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_token)
+        .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_base)
         .updater(None)
         .concurrent_updates(ChatOrderedProcessor(locks))
@@ -82,7 +81,7 @@ def build_application(settings: Settings, locks: ChatLocks) -> Application:  # t
     )
 
 
-class TelegramStartError(ParleyError):
+class TelegramStartError(ConfigError):
     """Telegram refused to work with this configuration; one line for the operator, without
     the token (PTB's own message repeats it)."""
 
@@ -184,19 +183,21 @@ async def _serve_webhook(
     drain: Callable[[int], None] | None,
 ) -> uvicorn.Server:
     """Register the webhook with its secret and build the server (started by the caller)."""
-    if not settings.webhook_secret:
+    if not settings.webhook_secret.get_secret_value():
         raise ConfigError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
     path = urlsplit(settings.webhook_url).path or "/"
     await application.bot.set_webhook(
         settings.webhook_url,
-        secret_token=settings.webhook_secret,
+        secret_token=settings.webhook_secret.get_secret_value(),
         allowed_updates=Update.ALL_TYPES,
     )
-    app = build_webhook_app(application, service, db, metrics, path, settings.webhook_secret, drain)
+    app = build_webhook_app(
+        application, service, db, metrics, path, settings.webhook_secret.get_secret_value(), drain
+    )
     config = uvicorn.Config(
         app,
-        host=settings.web_host,
-        port=settings.web_port,
+        host=settings.webhook_host,
+        port=settings.webhook_port,
         log_level="warning",
         lifespan="off",
     )
@@ -204,7 +205,9 @@ async def _serve_webhook(
     redaction.install(settings.secrets())  # uvicorn's own log handlers, made just now
     # uvicorn captures SIGINT/SIGTERM while serving and raises them again once it has stopped,
     # which then reaches run()'s own handlers and stops the bot.
-    log.info("webhook mode host=%s port=%d path=%s", settings.web_host, settings.web_port, path)
+    log.info(
+        "webhook mode host=%s port=%d path=%s", settings.webhook_host, settings.webhook_port, path
+    )
     return server
 
 

@@ -22,7 +22,8 @@ from telegram.ext import ContextTypes
 from bot.coach.messages import Inbound, Outbound
 from bot.coach.service import CoachService
 from bot.engine.content import Content
-from bot.telegram.metrics import Metrics, chat_hash
+from bot.redaction import chat_hash
+from bot.telegram.metrics import Metrics
 from bot.telegram.sender import CHANNEL, OutboxSender
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class UpdateHandler:
         elapsed = time.perf_counter() - started
         self.metrics.update_handled(kind, elapsed)
         if not log.isEnabledFor(logging.INFO):
-            return  # the chat's hash costs a blake2b per update, for a line nobody keeps
+            return  # the chat's hash costs an HMAC per update, for a line nobody keeps
         chat = update.effective_chat
         log.info(
             "update id=%d chat=%s kind=%s state=%s latency_ms=%.1f",

@@ -8,16 +8,10 @@ the database when scraped.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import threading
 from collections import Counter
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-
-
-def chat_hash(chat_id: int | str) -> str:
-    """A stable, short stand-in for a chat id in logs (the id itself identifies a person)."""
-    return hashlib.blake2b(f"parley-chat:{chat_id}".encode(), digest_size=5).hexdigest()
 
 
 class Metrics:

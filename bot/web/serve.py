@@ -37,16 +37,18 @@ class WebSetupError(ParleyError):
 
 
 def _parts(settings: Settings) -> tuple[CourseService, Database]:
-    if not settings.web_secret_key:
+    if not settings.web_secret_key.get_secret_value():
         raise WebSetupError(NO_SECRET)
     content = load_content(settings.dialogues_dir or DIALOGUES_DIR)
-    database = open_database(settings.database_url, settings.database_pool_size)
+    database = open_database(settings.database_url.get_secret_value(), settings.database_pool_size)
     return CourseService(database, content, settings.admin_ids), database
 
 
 def build_app(settings: Settings) -> Starlette:
     courses, database = _parts(settings)
-    return create_app(courses, database, settings.web_secret_key, settings.web_base_url)
+    return create_app(
+        courses, database, settings.web_secret_key.get_secret_value(), settings.site_base_url
+    )
 
 
 def serve(settings: Settings) -> None:
@@ -57,7 +59,7 @@ def serve(settings: Settings) -> None:
         "review site listening host=%s port=%d url=%s",
         settings.web_host,
         settings.web_port,
-        settings.web_base_url,
+        settings.site_base_url,
     )
     uvicorn.Server(server_config(app, settings.web_host, settings.web_port)).run()
 
@@ -103,7 +105,11 @@ def login_url(settings: Settings, telegram_id: int) -> str:
             )
         with database.begin() as db:
             return web_login.issue_login_url(
-                db, viewer.user_id, settings.web_base_url, settings.web_secret_key, db.now()
+                db,
+                viewer.user_id,
+                settings.site_base_url,
+                settings.web_secret_key.get_secret_value(),
+                db.now(),
             )
     finally:
         database.dispose()

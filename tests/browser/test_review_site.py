@@ -27,7 +27,7 @@ from tests.fakes import FakeBotApi
 from tests.web import seed
 
 pytestmark = pytest.mark.timeout(180)
-SECRET = "browser-test-secret-key"
+SECRET = "browser-test-secret-key-of-32-chars-or-more"
 FEEDBACK = "Good preparation, Sofia. Before Friday, price your sister's room as a real option."
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.e2e.console_process import REPO, run_bot
+from tests.e2e.console_process import REPO, bot_env, run_bot
 
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
@@ -45,6 +48,33 @@ def test_dialogues_validate_names_file_question_and_field_of_a_mistake(tmp_path:
     done = run_bot(tmp_path / "p.db", "dialogues", "validate", str(broken))
     assert done.returncode == 1
     assert f"{broken}: question 'topic', field 'next': unknown target 'kindd'" in done.stderr
+
+
+def test_dialogues_validate_checks_the_folder_the_bot_would_load(tmp_path: Path) -> None:
+    """PARLEY_DIALOGUES_DIR (a draft of the content) is what `dialogues validate` checks."""
+    draft = tmp_path / "draft"
+    shutil.copytree(REPO / "dialogues", draft)
+    script = (draft / "coach.yaml").read_text(encoding="utf-8")
+    (draft / "coach.yaml").write_text(script.replace("next: kind", "next: kindd", 1), "utf-8")
+
+    def validate() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "dialogues", "validate"],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=bot_env(tmp_path / "p.db", PARLEY_DIALOGUES_DIR=str(draft)),
+            timeout=60,
+            check=False,
+        )
+
+    broken = validate()
+    assert broken.returncode == 1
+    assert "question 'topic', field 'next': unknown target 'kindd'" in broken.stderr
+    (draft / "coach.yaml").write_text(script, "utf-8")
+    fixed = validate()
+    assert fixed.returncode == 0, fixed.stderr
+    assert fixed.stdout.startswith("ok:") and str(draft) in fixed.stdout
 
 
 def test_dialogues_graph_prints_mermaid(tmp_path: Path) -> None:

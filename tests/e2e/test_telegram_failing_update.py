@@ -85,8 +85,8 @@ def test_with_workers_a_crashing_update_is_given_up_and_the_chat_goes_on(
                     DATABASE_URL=URL,
                     WEBHOOK_URL="https://parley.example/tg/hook",
                     WEBHOOK_SECRET=SECRET,
-                    WEB_HOST="127.0.0.1",
-                    WEB_PORT=str(port),
+                    WEBHOOK_HOST="127.0.0.1",
+                    WEBHOOK_PORT=str(port),
                 )
                 bots.append(bot.start())
                 bases.append(f"http://127.0.0.1:{port}")

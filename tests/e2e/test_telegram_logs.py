@@ -44,8 +44,8 @@ def test_at_debug_the_webhook_bot_logs_neither_token_nor_secret(
         LOG_LEVEL="DEBUG",
         WEBHOOK_URL="https://parley.example/tg/hook",
         WEBHOOK_SECRET=SECRET,
-        WEB_HOST="127.0.0.1",
-        WEB_PORT=str(free_port()),
+        WEBHOOK_HOST="127.0.0.1",
+        WEBHOOK_PORT=str(free_port()),
     )
     with bot.started():
         [registered] = fake.calls("setWebhook")
@@ -75,7 +75,7 @@ def test_a_rejected_token_ends_the_bot_with_one_line_that_omits_it(
         check=False,
     )
     output = done.stdout + done.stderr
-    assert done.returncode == 1, output
+    assert done.returncode == 2, output
     assert "Traceback" not in output
     assert wrong not in output and secret_half(wrong) not in output
     assert done.stderr.strip().splitlines()[-1] == (

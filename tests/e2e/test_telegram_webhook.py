@@ -31,8 +31,8 @@ def hook(fake: FakeBotApi, tmp_path: Path) -> Iterator[tuple[str, ParleyProcess]
         ready_method="setWebhook",
         WEBHOOK_URL="https://parley.example/tg/hook",
         WEBHOOK_SECRET=SECRET,
-        WEB_HOST="127.0.0.1",
-        WEB_PORT=str(port),
+        WEBHOOK_HOST="127.0.0.1",
+        WEBHOOK_PORT=str(port),
     )
     base = f"http://127.0.0.1:{port}"
     try:

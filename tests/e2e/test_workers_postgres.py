@@ -52,8 +52,8 @@ def workers(
                     DATABASE_URL=postgres,
                     WEBHOOK_URL="https://parley.example/tg/hook",
                     WEBHOOK_SECRET=SECRET,
-                    WEB_HOST="127.0.0.1",
-                    WEB_PORT=str(port),
+                    WEBHOOK_HOST="127.0.0.1",
+                    WEBHOOK_PORT=str(port),
                 )
                 bots.append(bot.start())
                 bases.append(f"http://127.0.0.1:{port}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.metrics import Metrics, chat_hash
+from bot.telegram.metrics import Metrics
 
 
 def test_histogram_buckets_are_cumulative_and_counters_are_labelled() -> None:
@@ -21,9 +21,3 @@ def test_histogram_buckets_are_cumulative_and_counters_are_labelled() -> None:
     assert "parley_update_seconds_count 3" in text
     assert 'parley_errors_total{kind="network"} 1' in text
     assert "parley_outbox_backlog 2" in text
-
-
-def test_chat_hash_is_stable_and_does_not_contain_the_id() -> None:
-    assert chat_hash(123456789) == chat_hash("123456789")
-    assert "123456789" not in chat_hash(123456789)
-    assert chat_hash(1) != chat_hash(2)
