@@ -1,7 +1,7 @@
 """The lesson chart's cost on the report's path (the coach's database transaction).
 
 The report, chart included, is built while SQLite's write lock is held, on the one database
-thread. Three costs matter: the first chart in a fresh process (matplotlib's import and font
+thread. Three costs matter: the first chart in a fresh process (Pillow's import and the font
 set-up, paid once), a chart for levels not drawn before (a render), and one drawn before (a
 cache hit: the words and alt text only). Cold runs use fresh interpreters.
 """

@@ -56,7 +56,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("bot/coach/service.py", "blocked by the user"): "why an outbox row failed (operators)",
     ("bot/web/security.py", "default-src "): "a Content-Security-Policy header",
     ("bot/web/serve.py", "WEB_SECRET_KEY is not set."): "a configuration error (operators)",
-    ("bot/coach/charts.py", "DejaVu Sans"): "a font name",
     ("bot/coach/charts.py", "usage: python -m bot.coach.charts"): "a developer's script",
     ("bot/engine/conditions.py", "^\\s*("): "cues matched in what a person types (input)",
     ("bot/engine/cues.py", "[~≈]?\\s*[$€£]?"): "a pattern matched in what a person types (input)",

@@ -79,8 +79,8 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the token
-    # matplotlib (the lesson chart) and PIL log every font lookup and PNG chunk at DEBUG.
-    for noisy in ("transitions", "alembic", "apscheduler", "matplotlib", "PIL"):
+    # PIL (the lesson chart) logs every PNG chunk at DEBUG.
+    for noisy in ("transitions", "alembic", "apscheduler", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The token and the webhook secret are masked in every line, at every level (DEBUG too).
     redaction.install(settings.secrets())

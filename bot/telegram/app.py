@@ -134,8 +134,8 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
         menu = [BotCommand(c, content.say(f"command_{c}", "text")) for c in COMMANDS]
         await application.bot.set_my_commands(menu)
         await application.start()
-        # matplotlib's import and fonts (~0.5 s) on a spare thread, not on the database thread
-        # under SQLite's write lock when the first report is built (bot/charts.py).
+        # The chart's font loaded on a spare thread, not on the database thread
+        # under SQLite's write lock when the first report is built (bot/coach/charts.py).
         warming = loop.run_in_executor(None, charts.warm_up)
         shared = bool(settings.webhook_url) and service.engine.dialect.name == "postgresql"
         drainer = ChatDrainer(application, service, handler, sender, db, locks)

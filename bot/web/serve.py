@@ -53,7 +53,7 @@ def build_app(settings: Settings) -> Starlette:
 
 def serve(settings: Settings) -> None:
     app = build_app(settings)
-    # The first lesson chart imports matplotlib (~0.5 s): do it now, not in a visitor's request.
+    # The first lesson chart loads its font: do it now, not in a visitor's request.
     threading.Thread(target=charts.warm_up, name="chart-warm-up", daemon=True).start()
     log.info(
         "review site listening host=%s port=%d url=%s",

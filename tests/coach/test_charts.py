@@ -8,9 +8,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
-from matplotlib import image
+from PIL import Image
 
 from bot.coach import charts
 from bot.coach.reports import CHART_FILE, lesson_chart_for_session, report_payloads
@@ -23,18 +22,22 @@ from storage.records import SessionRecord
 from tests import persona as persona_file
 from tests.conftest import REPO, Chat
 
-PERSONAS = sorted((REPO / "tests" / "personas").glob("*.yaml"))
-Pixels = np.ndarray[tuple[int, ...], np.dtype[np.uint8]]
+PERSONAS_DIR = REPO / "tests" / "personas"
+PERSONAS = sorted(PERSONAS_DIR.glob("*.yaml"))
+Pixels = Image.Image
 
 
 def decode(png: bytes) -> Pixels:
-    """The PNG as rows of RGB bytes (it must decode as a PNG to get here)."""
-    pixels = image.imread(io.BytesIO(png), format="png")
-    return np.asarray(np.rint(pixels[:, :, :3] * 255), dtype=np.uint8)
+    """The PNG as an RGB picture (it must decode as a PNG to get here)."""
+    picture = Image.open(io.BytesIO(png), formats=["PNG"])
+    picture.load()
+    return picture.convert("RGB")
 
 
 def colour(pixels: Pixels, x: int, y: int) -> str:
-    red, green, blue = (int(v) for v in pixels[y, x])
+    pixel = pixels.getpixel((x, y))
+    assert isinstance(pixel, tuple)
+    red, green, blue = pixel[:3]
     return f"#{red:02X}{green:02X}{blue:02X}"
 
 
@@ -52,7 +55,7 @@ def example(content: Content) -> charts.Chart:
 
 def test_the_chart_is_a_png_of_800_by_600_pixels(example: charts.Chart) -> None:
     assert example.png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert decode(example.png).shape == (600, 800, 3)
+    assert decode(example.png).size == (800, 600)
 
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=[p.stem for p in PERSONAS])
@@ -61,7 +64,7 @@ def test_the_rows_are_the_five_lessons_in_book_order_with_the_findings_levels(
 ) -> None:
     findings = content.findings(finished(content, persona))
     chart = charts.findings_chart(content, findings)
-    expected = {f.lesson.id: f.level for f in findings}
+    expected = {f.lesson.id: f.level if f.applies else charts.NOT_APPLICABLE for f in findings}
     assert [row.lesson_id for row in chart.rows] == [lesson.id for lesson in content.book.lessons]
     assert sorted(row.lesson_id for row in chart.rows) == sorted(LESSON_IDS)
     assert {row.lesson_id: row.level for row in chart.rows} == expected
@@ -74,10 +77,13 @@ def check_bars(pixels: Pixels, rows: tuple[charts.ChartRow, ...]) -> None:
     for index, row in enumerate(rows):
         left, top, right, bottom = charts.bar_box(index)
         middle = (top + bottom) // 2
+        seen = {colour(pixels, x, y) for x in range(left, right, 3) for y in range(top, bottom)}
         if row.level == "gap":
-            seen = {colour(pixels, x, y) for x in range(left, right) for y in range(top, bottom)}
             assert {charts.GAP_FILL, charts.GAP_HATCH} <= seen, row
             assert not seen & set(charts.COLOURS.values()), row
+            continue
+        if row.level == charts.NOT_APPLICABLE:  # an empty track: no bar, no hatching
+            assert seen == {charts.TRACK}, row
             continue
         end = charts.bar_end(row.level)
         assert colour(pixels, left + 10, middle) == charts.COLOURS[row.level], row
@@ -127,7 +133,7 @@ def test_the_same_levels_draw_the_same_bytes_without_a_software_stamp(
     charts.render_png.cache_clear()
     again = charts.lesson_chart(content, charts.EXAMPLE)
     assert again.png == example.png
-    assert b"matplotlib" not in again.png.lower() and b"Software" not in again.png
+    assert b"Software" not in again.png and b"tEXt" not in again.png
     other = charts.lesson_chart(content, {**charts.EXAMPLE, "forum": "risk"})
     assert other.png != example.png
 
@@ -181,7 +187,7 @@ def test_the_review_site_gets_a_stored_sessions_chart(
     assert {r.lesson_id: r.level for r in chart.rows} == {
         lesson["id"]: lesson["level"] for lesson in exported["lessons"]
     }
-    assert decode(chart.png).shape == (600, 800, 3)
+    assert decode(chart.png).size == (800, 600)
 
 
 def test_the_readme_image_is_the_example_chart_as_drawn_today(
@@ -195,3 +201,15 @@ def test_the_readme_image_is_the_example_chart_as_drawn_today(
     assert main([str(target)]) == 0
     assert target.read_bytes() == example.png
     assert "Power is not size: risk" in capsys.readouterr().out
+
+
+def test_a_lesson_that_does_not_apply_is_n_a_on_the_chart_not_clear(content: Content) -> None:
+    """Lina has no one in the middle: the mediator lesson doesn't apply to her."""
+    findings = content.findings(finished(content, PERSONAS_DIR / "freelancer_no_third_party.yaml"))
+    [mediator] = [f for f in findings if f.lesson.id == "mediator"]
+    assert not mediator.applies and mediator.level == "clear"
+    chart = charts.findings_chart(content, findings)
+    assert {r.lesson_id: r.level for r in chart.rows}["mediator"] == charts.NOT_APPLICABLE
+    assert "A mediator is not your agent: n/a (doesn't apply here)." in chart.alt
+    assert "1 n/a" in chart.caption
+    check_bars(decode(chart.png), chart.rows)

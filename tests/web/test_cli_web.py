@@ -79,14 +79,14 @@ def test_web_serves_the_site_and_logs_no_tokens(world: World) -> None:
             signed = browser.post("/login", data={"token": token, "nonce": nonce.group(1)})
             assert signed.status_code == 303
             assert "Negotiation 101" in browser.get("/").text
-            chart = browser.get("/chart.png?power=risk&time=watch")  # draws with matplotlib
+            chart = browser.get("/chart.png?power=risk&time=watch")  # draws with Pillow
             assert chart.headers["content-type"] == "image/png"
             cookie = browser.cookies.get("parley_session")
     output = log_file.read_text()
     assert "review site listening" in output and "web sign-in user=" in output
     assert token not in output and token.partition(".")[0] not in output
     assert cookie and cookie not in output
-    # DEBUG is for Parley's own lines: matplotlib's font lookups and PIL's PNG chunks stay out.
+    # DEBUG is for Parley's own lines: PIL's PNG chunks stay out.
     noise = [
         line for line in output.splitlines() if " DEBUG matplotlib" in line or " DEBUG PIL" in line
     ]
