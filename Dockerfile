@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_URL=sqlite:////data/parley.db
 
 WORKDIR /app
+# The runtime only (no test tools), every package checked against its hash in the list.
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 

@@ -1,18 +1,29 @@
 # Parley. `make run` starts the coach, `make test` runs the whole check.
 # Every target installs what it needs into .venv from the pinned lists.
+# `make run` installs the runtime only (requirements.txt); the other targets add the development
+# tools (requirements-dev.txt, which pins the same runtime plus the tools). Both lists are made
+# by `make lock` from requirements.in and requirements-dev.in, with hashes.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes
 
-.PHONY: run test test-year-ahead lint typecheck pytest bench clean
+.PHONY: run test test-year-ahead lint typecheck pytest bench lock clean
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $(STAMP)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 
-run: $(STAMP)
+$(RUNTIME): requirements.txt | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements.txt
+	touch $(RUNTIME)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $(STAMP) $(RUNTIME)
+
+run: $(RUNTIME)
 	$(PY) -m bot
 
 lint: $(STAMP)
@@ -37,6 +48,14 @@ test-year-ahead: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Pins with hashes from the short .in lists (pip-tools); existing pins are kept unless
+# `make lock UPGRADE=--upgrade`. Run after editing requirements.in or requirements-dev.in.
+COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(UPGRADE)
+lock: $(STAMP)
+	$(COMPILE) --output-file requirements.txt requirements.in
+	$(COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

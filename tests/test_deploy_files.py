@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,40 @@ def test_dockerfile_runs_as_a_non_root_user_with_a_health_check() -> None:
 
 
 def test_every_variable_the_code_reads_is_in_env_example() -> None:
-    example = (REPO / ".env.example").read_text(encoding="utf-8")
-    config = (REPO / "bot" / "config.py").read_text(encoding="utf-8")
-    import re
+    from bot.config import Settings
 
-    read = set(re.findall(r'get\("([A-Z_]+)"', config))
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    read = {field.alias for field in Settings.model_fields.values()}
     documented = set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
+    assert len(read) > 15
     assert read <= documented, read - documented
+
+
+def pins(path: Path) -> dict[str, str]:
+    """{package: version} of a pip-compile output, checking every pin carries hashes."""
+    found = {}
+    for entry in re.split(r"\n(?=[a-z0-9])", path.read_text(encoding="utf-8")):
+        match = re.match(r"([a-z0-9._-]+)==(\S+)", entry)
+        if match:
+            assert "--hash=sha256:" in entry, entry
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def test_the_runtime_install_holds_no_development_tools_and_no_plotting_stack() -> None:
+    runtime = pins(REPO / "requirements.txt")
+    assert {"python-telegram-bot", "sqlalchemy", "pillow", "pydantic-settings"} <= set(runtime)
+    tools = {"pytest", "mypy", "ruff", "playwright", "import-linter", "pip-tools"}
+    unused = {"matplotlib", "numpy", "sniffio", "httpx2", "httpcore2", "truststore"}
+    assert not set(runtime) & (tools | unused)
+    dev = pins(REPO / "requirements-dev.txt")
+    assert tools <= set(dev) and not set(dev) & unused
+    assert {name: dev[name] for name in runtime} == runtime, "dev pins the same runtime"
+
+
+def test_make_run_installs_the_runtime_only_and_the_image_the_same_list() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^run: \$\(RUNTIME\)$", makefile, flags=re.MULTILINE)
+    assert re.search(r"^\$\(RUNTIME\): requirements.txt", makefile, flags=re.MULTILINE)
+    assert "--require-hashes" in makefile
+    assert "COPY requirements.txt ./" in (REPO / "Dockerfile").read_text(encoding="utf-8")
