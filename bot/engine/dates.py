@@ -17,6 +17,8 @@ from functools import lru_cache
 from dateparser.date import DateDataParser
 from rapidfuzz import fuzz
 
+from bot.engine.conditions import cue_book
+from bot.engine.cues import fold
 from bot.engine.understand import Either, Read, Reading, digits
 
 _PARSER = DateDataParser(languages=["en"])
@@ -35,10 +37,6 @@ _FROM_NOW = re.compile(r"^(.+?)\s+from\s+(?:today|now)$")
 _DATE_WORDS = re.compile(
     r"\d|today|tomorrow|tonight|yesterday|week|day|month|year|"
     r"\b(mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
-)
-_NOISE = re.compile(
-    r"\b(on|probably|maybe|i think|i guess|hopefully|around|about|roughly|likely|"
-    r"i hope|we meet|meeting|it is|its|it's)\b|[!?~]"
 )
 MONTH_DAY_ZONES = ("America/", "US/", "Canada/", "Pacific/Guam", "Asia/Manila")
 """Time zones where people write the month first (12/15/2026); elsewhere the day comes first."""
@@ -77,7 +75,8 @@ def _read(text: str, today: date, order: str | None) -> Reading:
         return _next_week_day(week_day.group(1), today, text)
     if not _DATE_WORDS.search(clean):
         return None
-    return _parsed(_months_spelled(_NOISE.sub(" ", clean)), today, text)
+    words = cue_book().strip_hedges(fold(clean))  # "probably next Tuesday", "monday i think"
+    return _parsed(_months_spelled(words), today, text)
 
 
 def _day(year: int, month: int, day: int, text: str) -> Reading:
