@@ -88,6 +88,7 @@ def conversation_of(db: UnitOfWork, content: Content, row: SessionRecord) -> Con
         values={a.question_id: a.value for a in answers} | {k: p[0] for k, p in context.items()},
         shown={a.question_id: a.shown for a in answers} | {k: p[1] for k, p in context.items()},
         path=path,
+        words={a.question_id: a.words for a in answers if a.words},
     )
 
 

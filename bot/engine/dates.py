@@ -118,7 +118,7 @@ def _dated(day: int, month: int, year_text: str | None, today: date) -> str | No
 
 
 def _next_day_of_month(day: int, today: date) -> Reading:
-    """"the 21st": this month's if it is still ahead, else next month's."""
+    """ "the 21st": this month's if it is still ahead, else next month's."""
     month, year = today.month, today.year
     for _ in range(3):
         try:
