@@ -52,6 +52,10 @@ def health(settings: Settings, args: argparse.Namespace) -> int:
 
 def dialogues(settings: Settings, args: argparse.Namespace) -> int:
     path = args.file
+    if args.action == "understand":
+        from bot.cli.understand import understand
+
+        return understand(settings, args)
     if args.action == "graph":
         if path is None:
             raise CommandError("graph needs a FILE, e.g. dialogues/coach.yaml")

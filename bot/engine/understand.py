@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from bot.engine.conditions import UNKNOWN, cue_book
-from bot.engine.cues import fold
+from bot.engine.cues import CueBook, fold
 from bot.engine.script import Question
 
 SURE = 88
@@ -70,15 +71,25 @@ def digits(text: str) -> str:
 def bare(text: str) -> str:
     """The folded answer without hedges at its ends ("salary i guess" → "salary")."""
     book = cue_book()
+    return _bare(book, text)
+
+
+@lru_cache(maxsize=8192)
+def _bare(book: CueBook, text: str) -> str:
     return book.strip_hedges(fold(text.replace("?", " ").replace("!", " ")))
+
+
+@lru_cache(maxsize=16)
+def _dont_know(book: CueBook) -> frozenset[str]:
+    words = book.spec.understanding.dont_know
+    return frozenset(w.casefold() for w in words) | frozenset(f for f in map(fold, words) if f)
 
 
 def says_dont_know(text: str) -> bool:
     """The whole answer says "I don't know" in one of the content's ways ("no clue", "🤷")."""
-    words = cue_book().spec.understanding.dont_know
-    plain = text.strip().casefold()
-    folded = bare(text)
-    return any(plain == w.casefold() or (folded and folded == fold(w)) for w in words)
+    book = cue_book()
+    known = _dont_know(book)
+    return text.strip().casefold() in known or bool(_bare(book, text) in known)
 
 
 def whole_number(text: str) -> int | None:
