@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.coach import callbacks
 from bot.coach.callbacks import Callback
 from bot.coach.router import Router
 from bot.coach.turn import CONFIRM, Turn
 from bot.engine.understand import whole_number
 
 router: Router[Turn] = Router("confirm")
+PICK = "u"
+"""The button action of a reading on offer: (session id, index); made by `Turn.confirm`."""
 
 
 def _pending(turn: Turn) -> dict[str, Any] | None:
@@ -40,16 +43,19 @@ def typed(turn: Turn) -> bool:
     """A typed pick (its number or its label) is taken; anything else goes on as usual."""
     pending = _pending(turn)
     text = (turn.inbound.text or "").strip()
-    if pending is None or turn.inbound.button is not None or not text or text.startswith("/"):
+    button = turn.inbound.button
+    if button is not None and (callbacks.split(button) or ("",))[0] == PICK:
+        return False  # a pressed reading: the button handler takes it
+    if pending is None or button is not None or not text or text.startswith("/"):
         _drop(turn)
         return False
     labels = [str(label) for label in pending["labels"]]
     number = whole_number(text)
     folded = [label.casefold() for label in labels]
-    if number is not None and 1 <= number <= len(labels) + 1:
-        index = number - 1
-    elif text.casefold() in folded:
+    if text.casefold() in folded:  # a label first: "5" at "Did you mean 4 or 5?" is 5
         index = folded.index(text.casefold())
+    elif number is not None and 1 <= number <= len(labels) + 1:
+        index = number - 1
     else:
         _drop(turn)
         return False
@@ -58,7 +64,7 @@ def typed(turn: Turn) -> bool:
     return True
 
 
-@router.button("u", arity=2)
+@router.button(PICK, arity=2)
 def pressed(turn: Turn, pressed: Callback) -> None:
     """A pressed reading (session, index); the last index is "Something else"."""
     session_id, index = (int(arg) for arg in pressed.args)
