@@ -15,6 +15,7 @@ from datetime import date
 from bench.stats import percentile, summary
 from bot.coach.messages import Inbound
 from bot.engine.content import load_content
+from bot.engine.script import END
 from bot.wiring import coach_service
 from storage.database import open_database
 from tests import persona as persona_file
@@ -35,6 +36,8 @@ def bare_transitions(steps: int) -> list[float]:
         for persona in answers:
             conv = dialogue.start()
             for text in persona:
+                if conv.state == END:  # a persona's picks after "Did you mean ...?" remain
+                    break
                 question = content.script.question(conv.state)
                 from bot.engine.answers import parse_answer
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.coach import sessions
+from bot.coach import confirm, sessions
 from bot.coach.router import Router
 from bot.coach.service import CoachService
 from bot.coach.turn import Turn
@@ -21,6 +21,7 @@ from bot.courses import review_commands, setup_commands
 from bot.courses.types import CourseSettings
 from bot.debrief import commands as debrief_commands
 from bot.engine.content import DIALOGUES_DIR, Content, load_content
+from bot.engine.dates import warm_up
 from bot.engine.errors import ScriptError
 from bot.errors import ParleyError
 from bot.reminders import commands as reminder_commands
@@ -36,6 +37,7 @@ def routes() -> Router[Turn]:
     """Every feature's commands, buttons and hooks in one table (core first)."""
     return Router.merge(
         sessions.router,
+        confirm.router,
         reminder_commands.router,
         debrief_commands.router,
         course_commands.router,
@@ -57,6 +59,7 @@ def coach_service(
 
 def build_service(settings: Settings) -> CoachService:
     """The coach as configured by the environment (the CLI, the bot and the console)."""
+    warm_up()  # the date reader's language data, loaded before the first person answers
     try:
         content = load_content(settings.dialogues_dir or DIALOGUES_DIR)
     except ScriptError as exc:

@@ -53,6 +53,9 @@ class SessionRecord:
     updated_at: datetime
     completed_at: datetime | None = None
     answer_map: dict[str, list[Any]] = field(default_factory=dict)
+    """question id -> [value, shown, words] (words: what the person typed, when they typed)."""
+    pending_answer: dict[str, Any] | None = None
+    """The readings the coach asked the person to choose from, with their words."""
 
     def snapshot(self) -> tuple[Any, ...]:
         """Every field a turn may change (copied), so a new column is compared without an
@@ -70,6 +73,7 @@ class AnswerRecord:
     question_id: str
     value: Any
     shown: str
+    words: str = ""
 
 
 @dataclass

@@ -78,7 +78,7 @@ def _session_update() -> Executable:
 
 
 def _answer_upsert(dialect: str) -> Executable:
-    names = ("session_id", "question_id", "value", "shown", "answered_at")
+    names = ("session_id", "question_id", "value", "shown", "words", "answered_at")
     base = upsert(ANSWERS, dialect).values(values_of(ANSWERS, *names))
     return cast(
         Executable,
@@ -87,6 +87,7 @@ def _answer_upsert(dialect: str) -> Executable:
             set_={
                 "value": base.excluded.value,
                 "shown": base.excluded.shown,
+                "words": base.excluded.words,
                 "answered_at": base.excluded.answered_at,
             },
         ),
@@ -129,7 +130,7 @@ _COUNT_SESSIONS = Statement(
     .where(SESSIONS.c.user_id == bindparam("key"))
 )
 _ANSWERS_OF = Statement(
-    select(ANSWERS.c.question_id, ANSWERS.c.value, ANSWERS.c.shown).where(
+    select(ANSWERS.c.question_id, ANSWERS.c.value, ANSWERS.c.shown, ANSWERS.c.words).where(
         ANSWERS.c.session_id == bindparam("key")
     )
 )
@@ -289,11 +290,17 @@ def count_sessions(db: UnitOfWork, user_id: int) -> int:
 # ---- answers, transcript, findings ------------------------------------------------------------
 def answers_of(db: UnitOfWork, session_id: int) -> list[AnswerRecord]:
     rows = db.run(_ANSWERS_OF, {"key": session_id}).rows
-    return [AnswerRecord(row["question_id"], row["value"], row["shown"]) for row in rows]
+    return [
+        AnswerRecord(row["question_id"], row["value"], row["shown"], row["words"] or "")
+        for row in rows
+    ]
 
 
-def save_answer(db: UnitOfWork, session_id: int, question_id: str, value: Any, shown: str) -> None:
-    """Insert or overwrite the answer to one question (re-answering after /back)."""
+def save_answer(
+    db: UnitOfWork, session_id: int, question_id: str, value: Any, shown: str, words: str = ""
+) -> None:
+    """Insert or overwrite the answer to one question (re-answering after /back), with the
+    person's own words when they typed it."""
     db.run(
         _SAVE_ANSWER,
         {
@@ -301,6 +308,7 @@ def save_answer(db: UnitOfWork, session_id: int, question_id: str, value: Any, s
             "question_id": question_id,
             "value": value,
             "shown": shown,
+            "words": words or None,
             "answered_at": db.now(),
         },
     )

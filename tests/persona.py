@@ -13,9 +13,14 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from bot.engine.answers import Unsure
+    from bot.engine.content import Content
+    from bot.engine.machine import Conversation
 
 FOLDER = Path(__file__).resolve().parent / "personas"
 RELATIVE = re.compile(r"\{today([+-]\d+)(?::([^}]+))?\}")
@@ -49,3 +54,26 @@ def answers(persona: str | Path, today: date) -> list[str]:
     """What the persona types, in order, on `today`."""
     found: list[str] = load(persona, today)["answers"]
     return found
+
+
+def play(content: Content, answers: list[str], today: date) -> Conversation:
+    """Drive the engine through `answers` as the coach would: an answer it asks back about
+    ("Did you mean ...?") is followed by the persona's pick (a number or a label; one past the
+    last is "Something else", and the question's next answer follows)."""
+    conv = content.dialogue.start()
+    unsure: Unsure | None = None
+    for text in answers:
+        if unsure is None:
+            step = content.dialogue.answer(conv, text, today)
+            assert step.accepted or step.unsure is not None, f"{text!r}: {step.reason}"
+            unsure = step.unsure
+            continue
+        labels = [label.casefold() for label in unsure.labels]
+        typed = text.strip().casefold()
+        index = labels.index(typed) if typed in labels else int(text) - 1
+        if index < len(labels):
+            kind = content.script.question(conv.state).kind
+            shown = unsure.labels[index] if kind == "choice" else str(unsure.candidates[index])
+            content.dialogue.take(conv, unsure.candidates[index], shown, unsure.words)
+        unsure = None
+    return conv

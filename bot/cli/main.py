@@ -59,9 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("health", help="exit 0 if the database answers and is migrated (for Docker)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=("upgrade",))
-    dialogues = sub.add_parser("dialogues", help="check or draw dialogue scripts")
-    dialogues.add_argument("action", choices=("validate", "graph"))
-    dialogues.add_argument("file", nargs="?", type=Path, default=None)
+    dialogues = sub.add_parser(
+        "dialogues", help="check or draw dialogue scripts; show how an answer is understood"
+    )
+    dialogues.add_argument("action", choices=("validate", "graph", "understand"))
+    dialogues.add_argument(
+        "file", nargs="?", type=Path, default=None, help="a FILE; for understand: QUESTION_ID"
+    )
+    dialogues.add_argument("text", nargs="?", default=None, help="understand: the answer TEXT")
+    dialogues.add_argument("--today", default=None, help="understand: YYYY-MM-DD (default: today)")
+    dialogues.add_argument(
+        "--order", choices=("DMY", "MDY"), default=None, help="understand: day/month order"
+    )
+    dialogues.add_argument(
+        "--stdin",
+        action="store_true",
+        help='understand: read JSON lines {"question", "text", "today"}, answer one line each',
+    )
     sub.add_parser("web", help="the instructor review site (WEB_HOST:WEB_PORT)")
     web_login = sub.add_parser("web-login", help="print a one-time sign-in URL for the site")
     web_login.add_argument("telegram_id", type=telegram_id, metavar="TELEGRAM_ID")

@@ -54,6 +54,10 @@ def dialogues(settings: Settings, args: argparse.Namespace) -> int:
     """Check (or draw) the content the bot would load: PARLEY_DIALOGUES_DIR when set."""
     folder = settings.dialogues_dir or DIALOGUES_DIR
     path = args.file
+    if args.action == "understand":
+        from bot.cli.understand import understand
+
+        return understand(settings, args)
     if args.action == "graph":
         if path is None:
             raise CommandError("graph needs a FILE, e.g. dialogues/coach.yaml")

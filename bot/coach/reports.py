@@ -41,6 +41,23 @@ def situation(content: Content, conv: Conversation) -> list[dict[str, str]]:
     ]
 
 
+def answers_json(content: Content, conv: Conversation) -> list[dict[str, Any]]:
+    """Every answer on the person's path: the stored value, what the report shows and the
+    person's own words (what they typed, also when it was read as an option; "" for a
+    button)."""
+    on_path = conv.answered_on_path()
+    return [
+        {
+            "question": q.id,
+            "value": on_path[q.id],
+            "shown": conv.shown.get(q.id, ""),
+            "words": conv.words.get(q.id, ""),
+        }
+        for q in content.script.questions
+        if q.id in on_path
+    ]
+
+
 def report_payloads(
     content: Content,
     row: SessionRecord,
@@ -88,6 +105,7 @@ def conversation_of(db: UnitOfWork, content: Content, row: SessionRecord) -> Con
         values={a.question_id: a.value for a in answers} | {k: p[0] for k, p in context.items()},
         shown={a.question_id: a.shown for a in answers} | {k: p[1] for k, p in context.items()},
         path=path,
+        words={a.question_id: a.words for a in answers if a.words},
     )
 
 
@@ -236,6 +254,7 @@ def export_json(
         },
         "situation": situation(content, conv) if not follow_up else [],
         "lessons": lessons_json(content.findings(conv)),
+        "answers": answers_json(content, conv),
         "quote": {"text": content.book.quote.text, "author": content.book.quote.author},
         "transcript": [
             {"at": _iso(line.at), "from": line.sender, "text": line.text} for line in lines

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.coach import callbacks
 from bot.coach.reports import report_payloads, store_findings
 from bot.coach.router import Router
-from bot.engine.answers import hint
+from bot.engine.answers import Unsure, date_echo, hint
 from bot.engine.content import Content
+from bot.engine.dates import date_order
 from bot.engine.lessons import Finding
 from bot.engine.machine import Conversation
 from bot.engine.render import Format, to_plain
 from bot.engine.script import END
+from storage import reminders as reminder_store
 from storage import repository as repo
 from storage.records import SessionRecord, UserRecord
 from storage.uow import UnitOfWork
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_LINE = 4096
+CONFIRM = "confirm"
+"""`user.pending_action` while the coach waits for "Did you mean ...?" (bot.coach.confirm)."""
 T = TypeVar("T")
 
 
@@ -160,8 +164,45 @@ class Turn:
         if self.conv.state == END:
             self.info("session_complete", title=self.title())
             return
-        step = self.content.dialogue.answer(self.conv, text, self.now.date())
+        step = self.content.dialogue.answer(
+            self.conv, text, self.now.date(), order=self._date_order()
+        )
+        if step.unsure is not None:
+            self.confirm(step.unsure)
+            return
         self.after_step(step.accepted, step.question, step.shown, step.reason)
+
+    def _date_order(self) -> str | None:
+        """Day/month order from the person's time zone, read only at a date question."""
+        assert self.conv is not None
+        if self.content.script.question(self.conv.state).kind != "date":
+            return None
+        settings = reminder_store.settings_of(self.db, self.user.id)
+        return date_order(settings.timezone) if settings.timezone_set else None
+
+    def confirm(self, unsure: Unsure) -> None:
+        """Ask which reading the person meant, with each as a button plus "Something else";
+        kept on the session (durable across restarts) until bot.coach.confirm takes it."""
+        assert self.row is not None and self.conv is not None
+        question = self.content.script.question(self.conv.state)
+        shown = [
+            str(value) if question.kind != "choice" else label
+            for value, label in zip(unsure.candidates, unsure.labels, strict=True)
+        ]
+        self.row.pending_answer = {
+            "question": self.conv.state,
+            "values": list(unsure.candidates),
+            "labels": list(unsure.labels),
+            "shown": shown,
+            "words": unsure.words,
+        }
+        self.user.pending_action = CONFIRM
+        labels = [*unsure.labels, self.content.say("confirm_something_else", "text")]
+        buttons = [
+            [(label, callbacks.make("u", self.row.id, index))] for index, label in enumerate(labels)
+        ]
+        text = self.content.say("confirm_did_you_mean", self.fmt, labels=unsure.labels)
+        self.send(text, buttons=buttons)
 
     # ---- the dialogue --------------------------------------------------------------------------
     def after_step(self, accepted: bool, question_id: str, shown: str, reason: str) -> None:
@@ -176,8 +217,13 @@ class Turn:
             self.chosen = shown
             self.notice = self.content.say("answer_saved", "text", answer=shown[:60])
         value = self.conv.values[question_id]
-        repo.save_answer(self.db, self.row.id, question_id, value, shown)
-        self.row.answer_map[question_id] = [value, shown]
+        words = self.conv.words.get(question_id, "")
+        repo.save_answer(self.db, self.row.id, question_id, value, shown, words)
+        self.row.answer_map[question_id] = [value, shown, words] if words else [value, shown]
+        question = self.content.script.question(question_id)
+        if question.kind == "date" and isinstance(value, str) and value[:1].isdigit():
+            day = date_echo(value, self.now.date(), self.content.engine_phrases)
+            self.info("date_understood", day=day)
         for saved in self.routes.answer_saved:
             saved(self, question_id, value)
         if question_id == self.content.script.title_from and not self.row.title:
@@ -221,6 +267,7 @@ class Turn:
             values={qid: pair[0] for qid, pair in answers.items()},
             shown={qid: pair[1] for qid, pair in answers.items()},
             path=path,
+            words={qid: pair[2] for qid, pair in answers.items() if len(pair) > 2 and pair[2]},
         )
         self.user.current_session_id = row.id
         return moved

@@ -30,6 +30,11 @@ from bot.engine.cues import CACHE_SIZE, CueBook, CueFile, Match, load_cues
 UNKNOWN = "unknown"
 """The stored value of an "I don't know" answer, whatever the question kind."""
 
+WORDS = "#words"
+"""`QUESTION#words` in the answers a condition reads: what the person typed for an answer read
+as an option or a number. A `cue:` test reads these words when they are there, so a rule can
+find "they're too big to care" in an answer that was taken as "I do"."""
+
 DEFAULT_CUES = Path(__file__).resolve().parents[2] / "dialogues" / "cues.yaml"
 _book: CueBook | None = None
 
@@ -201,7 +206,7 @@ class Condition(BaseModel):
         if self.unknown is not None:
             return (value == UNKNOWN) == self.unknown
         if self.cue is not None:
-            return cue_match(self.cue, value) is not None
+            return cue_match(self.cue, answers.get(subject + WORDS, value)) is not None
         if not present or value == UNKNOWN:
             return False
         if self.equals is not None:
@@ -232,5 +237,6 @@ class Condition(BaseModel):
             return []
         if self.unknown is not None or self.answered is not None:
             return []
-        match = cue_match(self.cue, answers.get(self.answer)) if self.cue is not None else None
+        said = answers.get(self.answer + WORDS, answers.get(self.answer))
+        match = cue_match(self.cue, said) if self.cue is not None else None
         return [(self.answer, match)]

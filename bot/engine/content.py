@@ -22,7 +22,7 @@ from jinja2 import TemplateError
 
 from bot.engine import debrief
 from bot.engine.answers import choices
-from bot.engine.conditions import UNKNOWN, use_cues
+from bot.engine.conditions import UNKNOWN, WORDS, use_cues
 from bot.engine.cues import load_cues
 from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
@@ -162,6 +162,7 @@ class Content:
             return []
         values = conversation.answered_on_path()
         shown = {q: s for q, s in conversation.shown.items() if q in values}
+        values |= {q + WORDS: w for q, w in conversation.words.items() if q in shown}
         context = self.context(conversation)
 
         def say(source: str) -> str:

@@ -113,6 +113,25 @@ class _Lists(BaseModel):
     qualifiers: tuple[str, ...] = ()
 
 
+class ScaleWords(BaseModel):
+    """Words that place an answer on a 1-5 scale without a number ("a lot": 4 or 5)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    words: tuple[str, ...] = Field(min_length=1)
+    means: tuple[int, ...] = Field(min_length=1)
+
+
+class Understanding(BaseModel):
+    """The words the answer reader (bot.engine.understand) knows besides the questions' own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    numbers: dict[str, int] = Field(default_factory=dict)
+    dont_know: tuple[str, ...] = ()
+    scale_words: tuple[ScaleWords, ...] = ()
+
+
 class CueFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -120,6 +139,7 @@ class CueFile(BaseModel):
     hedges: tuple[str, ...] = ()
     negations: tuple[str, ...] = ()
     lists: _Lists = _Lists()
+    understanding: Understanding = Understanding()
     cues: dict[str, CueSpec]
 
 

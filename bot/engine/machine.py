@@ -18,7 +18,7 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError
 
-from bot.engine.answers import Invalid, Valid, parse_answer, parse_button
+from bot.engine.answers import Invalid, Parsed, Unsure, parse_answer, parse_button
 from bot.engine.conditions import Condition
 from bot.engine.phrases import Phrases
 from bot.engine.script import END, Script
@@ -32,6 +32,8 @@ class Conversation:
     values: dict[str, Any] = field(default_factory=dict)
     shown: dict[str, str] = field(default_factory=dict)
     path: list[str] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)
+    """What the person typed for each answer (also when it was read as an option)."""
 
     def answered_on_path(self) -> dict[str, Any]:
         """Answers to questions actually on the route taken (stale branches excluded)."""
@@ -48,6 +50,8 @@ class Step:
     state: str
     shown: str = ""
     reason: str = ""
+    unsure: Unsure | None = None
+    """Readings to offer back before taking the answer ("Did you mean ...?")."""
 
     @property
     def finished(self) -> bool:
@@ -148,20 +152,34 @@ class Dialogue:
             return False
 
     def answer(
-        self, conversation: Conversation, text: str | None, today: date, button: str | None = None
+        self,
+        conversation: Conversation,
+        text: str | None,
+        today: date,
+        button: str | None = None,
+        order: str | None = None,
     ) -> Step:
-        """Check an answer to the current question; if valid, store it and move on."""
+        """Check an answer to the current question; if valid, store it and move on; if the
+        reading is unsure, return the readings to offer (`Step.unsure`) and stay."""
         question_id = conversation.state
         if question_id == END:
             return Step(False, END, END, reason=self.words.say("step_session_complete"))
         question = self.script.question(question_id)
         if button is not None:
-            parsed: Valid | Invalid = parse_button(question, button, self.words)
+            parsed: Parsed = parse_button(question, button, self.words)
         else:
-            parsed = parse_answer(question, text or "", today, self.words)
+            parsed = parse_answer(question, text or "", today, self.words, order)
         if isinstance(parsed, Invalid):
             return Step(False, question_id, question_id, reason=parsed.reason)
-        return self._record(conversation, question_id, parsed.value, parsed.shown)
+        if isinstance(parsed, Unsure):
+            return Step(False, question_id, question_id, unsure=parsed)
+        return self._record(conversation, question_id, parsed.value, parsed.shown, parsed.words)
+
+    def take(self, conversation: Conversation, value: Any, shown: str, words: str) -> Step:
+        """Store a reading the person confirmed (one of `Step.unsure`'s) and move on."""
+        if conversation.state == END:
+            return Step(False, END, END, reason=self.words.say("step_session_complete"))
+        return self._record(conversation, conversation.state, value, shown, words)
 
     def skip(self, conversation: Conversation) -> Step:
         """Skip an optional question; required ones say why they cannot be skipped."""
@@ -173,9 +191,15 @@ class Dialogue:
             return Step(False, question_id, question_id, reason=reason)
         return self._record(conversation, question_id, None, self.words.skipped)
 
-    def _record(self, conversation: Conversation, question_id: str, value: Any, shown: str) -> Step:
+    def _record(
+        self, conversation: Conversation, question_id: str, value: Any, shown: str, words: str = ""
+    ) -> Step:
         conversation.values[question_id] = value
         conversation.shown[question_id] = shown
+        if words:
+            conversation.words[question_id] = words
+        else:
+            conversation.words.pop(question_id, None)
         if not self._fire(conversation, "answer"):  # validated scripts always have a default
             raise RuntimeError(f"no branch out of {question_id!r}")
         return Step(True, question_id, conversation.state, shown=shown)

@@ -32,6 +32,7 @@ ENGINE = (
     "hint_scale",
     "hint_date",
     "hint_text",
+    "answer_date_echo",
     "step_session_complete",
     "step_not_skippable",
 )

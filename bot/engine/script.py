@@ -44,6 +44,23 @@ class _Frozen(BaseModel):
 class Option(_Frozen):
     value: str
     label: str = Field(min_length=1, max_length=40)
+    also: tuple[str, ...] = ()
+    """Synonyms a person may type for this option ("salary", "pay rise"): read as the option."""
+
+
+def _check_synonyms(options: tuple[Option, ...]) -> None:
+    """A synonym names one option: not empty, not a number, not another option's label."""
+    owner: dict[str, str] = {}
+    for option in options:
+        for word in (option.label, *option.also):
+            key = " ".join(word.casefold().split())
+            if not key or key.isdigit():
+                raise ValueError(f"option {option.value!r}: synonym {word!r} is empty or a number")
+            if owner.get(key, option.value) != option.value:
+                raise ValueError(
+                    f"{word!r} is a synonym of both {owner[key]!r} and {option.value!r}"
+                )
+            owner[key] = option.value
 
 
 class Branch(_Frozen):
@@ -88,6 +105,7 @@ class Question(_Frozen):
                 raise ValueError("option values must be unique")
             if "unknown" in values:
                 raise ValueError("use `allow_unknown: true` instead of an option named unknown")
+            _check_synonyms(self.options)
         elif self.options:
             raise ValueError(f"options are only for choice questions, not {self.kind}")
         if self.short is not None and self.kind not in ("choice", "scale"):

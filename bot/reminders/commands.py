@@ -17,7 +17,7 @@ from bot.coach import callbacks
 from bot.coach.callbacks import Callback
 from bot.coach.router import Router
 from bot.coach.turn import Turn
-from bot.engine.answers import Valid, parse_answer
+from bot.engine.answers import Invalid, Valid, hint, parse_answer
 from bot.engine.script import ReminderPlan
 from bot.reminders.schedule import (
     DEBRIEF,
@@ -155,9 +155,11 @@ def _change_date(turn: Turn, raw: str) -> None:
         turn.info("no_session")
         return
     question = turn.content.script.question(plan.date)
-    parsed = parse_answer(question, raw[:100], turn.now.date(), turn.content.engine_phrases)
-    if not isinstance(parsed, Valid):
-        turn.info("reminders_date_bad", reason=parsed.reason)
+    phrases = turn.content.engine_phrases
+    parsed = parse_answer(question, raw[:100], turn.now.date(), phrases)
+    if not isinstance(parsed, Valid):  # two readings ("03/04/2027"): ask for a clearer date
+        reason = parsed.reason if isinstance(parsed, Invalid) else hint(question, phrases)
+        turn.info("reminders_date_bad", reason=reason)
         return
     repo.save_answer(turn.db, turn.row.id, plan.date, parsed.value, parsed.shown)
     turn.row.answer_map[plan.date] = [parsed.value, parsed.shown]

@@ -61,6 +61,8 @@ class CoachingSession(Base):
     # and export; both are written in the same transaction.
     # The server default is migration 0003's, which filled the column for existing rows.
     answer_map: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    pending_answer: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """The readings the coach asked the person to choose from ("Did you mean ...?")."""
     status: Mapped[str] = mapped_column(String(16), default="active")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -84,6 +86,8 @@ class Answer(Base):
     question_id: Mapped[str] = mapped_column(String(64))
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     shown: Mapped[str] = mapped_column(Text)
+    words: Mapped[str | None] = mapped_column(Text, default=None)
+    """What the person typed (also when it was read as an option); empty for a button."""
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[CoachingSession] = relationship(back_populates="answers")

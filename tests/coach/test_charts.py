@@ -42,10 +42,8 @@ def colour(pixels: Pixels, x: int, y: int) -> str:
 
 
 def finished(content: Content, persona: Path) -> Conversation:
-    conv = content.dialogue.start()
-    for answer in persona_file.answers(persona, date(2026, 11, 25)):
-        assert content.dialogue.answer(conv, answer, date(2026, 11, 25)).accepted
-    return conv
+    today = date(2026, 11, 25)
+    return persona_file.play(content, persona_file.answers(persona, today), today)
 
 
 @pytest.fixture(scope="module")

@@ -47,12 +47,16 @@ def test_persona_coached_through_a_pipe_gets_the_expected_report(
     assert set(data.get("expect_rules", [])) <= fired
     typed = {a.strip() for a in data["answers"]}
     said = {a.casefold() for a in typed | _labels(export)}
+    # an answer read from the person's own words ("only the price matters") is quoted by the
+    # option it was read as, and the export keeps the words with it
+    said |= {a["shown"].casefold() for a in export["answers"] if a["words"].strip() in typed}
     for lesson in export["lessons"]:
         assert lesson["action"]
         for rule in lesson["rules"]:
             assert rule["advice"]
             # The evidence quotes the user: their exact text, or the label of the option they
-            # chose (typed in their own case: "no plan yet" is shown as "No plan yet").
+            # chose (typed in their own case: "no plan yet" is shown as "No plan yet", or in
+            # their own words: "just the rent" as "Only the one issue I care about").
             assert rule["answer"] in typed or rule["answer"].casefold() in said, rule
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
+from bot.engine.answers import Unsure
 from bot.engine.content import Content, load_content
 from bot.engine.lessons import LESSON_IDS
 from bot.engine.machine import Conversation
@@ -61,23 +62,50 @@ def load_persona(path: Path) -> dict[str, Any]:
     return persona
 
 
+def pick(unsure: Unsure, text: str) -> int | None:
+    """The reading a persona picks after "Did you mean ...?": its number or its label, as the
+    coach takes it (bot.coach.confirm); one past the last is "Something else"."""
+    labels = [label.casefold() for label in unsure.labels]
+    if text.strip().casefold() in labels:
+        return labels.index(text.strip().casefold())
+    if text.strip().isdigit() and 1 <= int(text) <= len(labels) + 1:
+        return int(text) - 1
+    return None
+
+
 def drive(content: Content, path: Path) -> Run:
-    """Type every answer in order; each must be accepted and the last must finish the dialogue."""
+    """Type every answer in order; each must be accepted (or asked back, then picked) and the
+    last must finish the dialogue."""
     persona = load_persona(path)
     run = Run(persona, content.dialogue.start())
     answers: list[str] = persona["answers"]
+    unsure: Unsure | None = None
     for number, text in enumerate(answers, start=1):
         question = run.conversation.state
         assert question != END, (
             f"{persona['name']}: the dialogue ended after answer {number - 1}, "
             f"but {len(answers) - number + 1} answer(s) remain, starting with {text!r}"
         )
-        step = content.dialogue.answer(run.conversation, text, today=TODAY)
+        if unsure is not None:
+            index = pick(unsure, text)
+            assert index is not None, f"{persona['name']}: {text!r} picks none of {unsure.labels}"
+            if index == len(unsure.labels):  # "Something else": the question is asked again
+                unsure = None
+                continue
+            value, label = unsure.candidates[index], unsure.labels[index]
+            shown = label if content.script.question(question).kind == "choice" else str(value)
+            step = content.dialogue.take(run.conversation, value, shown, unsure.words)
+            unsure = None
+        else:
+            step = content.dialogue.answer(run.conversation, text, today=TODAY)
+            run.typed[question] = text
+            if step.unsure is not None:
+                unsure = step.unsure
+                continue
         assert step.accepted, (
             f"{persona['name']}: answer {number} {text!r} to question {question!r} was refused: "
             f"{step.reason}"
         )
-        run.typed[question] = text
         run.visited.append(question)
     assert run.conversation.state == END, (
         f"{persona['name']}: answers ran out at question {run.conversation.state!r} "

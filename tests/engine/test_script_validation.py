@@ -133,3 +133,17 @@ def test_yaml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ScriptError, match="file not found"):
         load_script(tmp_path / "nope.yaml")
+
+
+def test_a_synonym_shared_by_two_options_is_refused_naming_both(raw: dict[str, Any]) -> None:
+    options = question(raw, "parties")["options"]
+    options[0]["also"] = ["a few"]
+    options[1]["also"] = ["A few"]
+    error = refused(raw)
+    assert "question 'parties'" in str(error)
+    assert f"synonym of both {options[0]['value']!r} and {options[1]['value']!r}" in str(error)
+
+
+def test_a_numeric_synonym_is_refused(raw: dict[str, Any]) -> None:
+    question(raw, "parties")["options"][0]["also"] = ["2"]
+    assert "empty or a number" in str(refused(raw))

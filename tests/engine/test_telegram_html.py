@@ -140,9 +140,8 @@ def test_every_prompt_is_valid_telegram_html_with_hostile_answers(content: Conte
 def test_reports_are_valid_telegram_html_in_parts_under_the_limit(
     content: Content, persona: Path
 ) -> None:
-    conv = content.dialogue.start()
-    for text in persona_file.answers(persona, date(2026, 11, 25)):
-        assert content.dialogue.answer(conv, text, date(2026, 11, 25)).accepted
+    today = date(2026, 11, 25)
+    conv = persona_file.play(content, persona_file.answers(persona, today), today)
     row = SessionRecord(1, 1, "coach", 1, HOSTILE, "done", [], "completed", 1, None, None)  # type: ignore[arg-type]
     photo, *parts = report_payloads(content, row, conv, "html")
     assert photo["file"]["media"] == "photo"
