@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 
@@ -21,6 +22,13 @@ def _copied(value: Any) -> Any:
     if isinstance(value, list):
         return list(value)
     return value
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A record class's field names (`dataclasses.fields` rebuilds its tuple on every call,
+    and a turn takes three snapshots)."""
+    return tuple(f.name for f in fields(kind))
 
 
 @dataclass
@@ -35,7 +43,7 @@ class UserRecord:
 
     def snapshot(self) -> tuple[Any, ...]:
         """Every field: a turn saves the user only when this changed."""
-        return tuple(_copied(getattr(self, f.name)) for f in fields(self))
+        return tuple(_copied(getattr(self, name)) for name in _field_names(type(self)))
 
 
 @dataclass
@@ -59,9 +67,9 @@ class SessionRecord:
         edit here: a turn saves the row only when this changed. `updated_at` and `version`
         follow from saving."""
         return tuple(
-            _copied(getattr(self, f.name))
-            for f in fields(self)
-            if f.name not in ("updated_at", "version")
+            _copied(getattr(self, name))
+            for name in _field_names(type(self))
+            if name not in ("updated_at", "version")
         )
 
 
