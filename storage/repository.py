@@ -345,7 +345,9 @@ def replace_findings(db: UnitOfWork, session_id: int, rows: list[dict[str, Any]]
     db.run(_DROP_FINDINGS, {"key": session_id})
     now = db.now()
     if rows:
-        db.run(_ADD_FINDINGS, [{**row, "session_id": session_id, "created_at": now} for row in rows])
+        db.run(
+            _ADD_FINDINGS, [{**row, "session_id": session_id, "created_at": now} for row in rows]
+        )
 
 
 def set_user_active(db: UnitOfWork, external_id: str, active: bool) -> None:

@@ -65,13 +65,13 @@ class _Compiled:
         names = self.names
         processed = self.processed
         if not processed:  # plain columns (ints, text): the driver's values as they are
-            return [dict(zip(names, row)) for row in found]
+            return [dict(zip(names, row, strict=True)) for row in found]
         rows: list[Row] = []
         for row in found:
             values = list(row)
             for index, process in processed:
                 values[index] = process(values[index])
-            rows.append(dict(zip(names, values)))
+            rows.append(dict(zip(names, values, strict=True)))
         return rows
 
 
