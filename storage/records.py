@@ -10,17 +10,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 
-def _copied(value: Any) -> Any:
-    """A copy deep enough to compare later: containers are replaced, never mutated in place,
-    below their first level (an answer is a new `[value, shown]` list)."""
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, list):
-        return list(value)
-    return value
+def _snapshot(record: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The named fields, copied deep enough to compare later: containers are replaced, never
+    mutated in place, below their first level (an answer is a new `[value, shown]` list).
+    One loop, no call per field: a turn takes four snapshots (`make bench`)."""
+    values = []
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, dict):
+            value = dict(value)
+        elif isinstance(value, list):
+            value = list(value)
+        values.append(value)
+    return tuple(values)
+
+
+@cache
+def _field_names(kind: type, *left_out: str) -> tuple[str, ...]:
+    """A record class's field names but `left_out` (`dataclasses.fields` rebuilds its tuple on
+    every call)."""
+    return tuple(f.name for f in fields(kind) if f.name not in left_out)
 
 
 @dataclass
@@ -35,7 +48,7 @@ class UserRecord:
 
     def snapshot(self) -> tuple[Any, ...]:
         """Every field: a turn saves the user only when this changed."""
-        return tuple(_copied(getattr(self, f.name)) for f in fields(self))
+        return _snapshot(self, _field_names(UserRecord))
 
 
 @dataclass
@@ -61,11 +74,7 @@ class SessionRecord:
         """Every field a turn may change (copied), so a new column is compared without an
         edit here: a turn saves the row only when this changed. `updated_at` and `version`
         follow from saving."""
-        return tuple(
-            _copied(getattr(self, f.name))
-            for f in fields(self)
-            if f.name not in ("updated_at", "version")
-        )
+        return _snapshot(self, _field_names(SessionRecord, "updated_at", "version"))
 
 
 @dataclass

@@ -138,6 +138,12 @@ _SAVE_ANSWER = Statement(_answer_upsert)
 _ADD_LINES = Statement(
     insert(LINES).values(values_of(LINES, "session_id", "sender", "text", "question_id", "at"))
 )
+_DROP_FINDINGS = Statement(delete(FINDINGS).where(FINDINGS.c.session_id == bindparam("key")))
+_ADD_FINDINGS = Statement(
+    insert(FINDINGS).values(
+        values_of(FINDINGS, "session_id", "lesson_id", "level", "evidence", "created_at")
+    )
+)
 
 
 # ---- users ------------------------------------------------------------------------------------
@@ -344,11 +350,11 @@ def transcript_of(db: UnitOfWork, session_id: int) -> list[LineRecord]:
 
 def replace_findings(db: UnitOfWork, session_id: int, rows: list[dict[str, Any]]) -> None:
     """Keep the latest verdicts per lesson for a session (recomputed when it completes)."""
-    db.execute(delete(FINDINGS).where(FINDINGS.c.session_id == session_id))
+    db.run(_DROP_FINDINGS, {"key": session_id})
     now = db.now()
     if rows:
-        db.execute(
-            insert(FINDINGS), [{**row, "session_id": session_id, "created_at": now} for row in rows]
+        db.run(
+            _ADD_FINDINGS, [{**row, "session_id": session_id, "created_at": now} for row in rows]
         )
 
 

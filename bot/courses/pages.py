@@ -190,7 +190,7 @@ def cohort_csv(
         db, viewer.user_id, viewer.name, [(s[1], s[2]) for s in sessions], "csv", now
     )
     levels: dict[int, dict[str, str]] = {}
-    for session_id, lesson, level in review_store.levels_of(db, [s[2] for s in sessions]):
+    for session_id, lesson, level in review_store.cohort_levels(db, cohort_id):
         levels.setdefault(session_id, {})[lesson] = level
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

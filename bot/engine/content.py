@@ -168,18 +168,23 @@ class Content:
         def say(source: str) -> str:
             return self.renderer.inline(source, "text", **context)
 
-        prompts = self.prompt_texts(conversation)
+        prompts = _PromptTexts(self, conversation, context)
         return evaluate(self.script, self.book, values, shown, prompts, say)
 
 
 class _PromptTexts(Mapping[str, str]):
     """Renders a question's prompt on first access and keeps it."""
 
-    def __init__(self, content: Content, conversation: Conversation) -> None:
+    def __init__(
+        self,
+        content: Content,
+        conversation: Conversation,
+        context: dict[str, Any] | None = None,
+    ) -> None:
         self._content = content
         self._conversation = conversation
         self._done: dict[str, str] = {}
-        self._context: dict[str, Any] | None = None
+        self._context = context  # built on first need unless the caller has it already
 
     def __getitem__(self, question_id: str) -> str:
         if question_id not in self._done:

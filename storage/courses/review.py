@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, literal, select, union
+from sqlalchemy import Select, Table, bindparam, func, literal, select, union
 
 from storage.courses.cohorts import MEMBERS, SESSIONS, SHARES, USERS
 from storage.schema import LessonFinding, TranscriptLine
 from storage.schema.courses import LevelVerdict
+from storage.statements import Statement
 from storage.uow import UnitOfWork
 
 FINDINGS = cast(Table, LessonFinding.__table__)
@@ -201,6 +202,21 @@ def levels_of(db: UnitOfWork, session_ids: Sequence[int]) -> list[tuple[int, str
         FINDINGS.c.session_id.in_(session_ids)
     )
     return [(int(r[0]), str(r[1]), str(r[2])) for r in db.execute(query)]
+
+
+_COHORT_LEVELS = Statement(
+    select(FINDINGS.c.session_id, FINDINGS.c.lesson_id, FINDINGS.c.level)
+    .select_from(FINDINGS.join(SHARES, SHARES.c.session_id == FINDINGS.c.session_id))
+    .where(SHARES.c.cohort_id == bindparam("key"))
+)
+
+
+def cohort_levels(db: UnitOfWork, cohort_id: int) -> list[tuple[int, str, str]]:
+    """(session id, lesson, level) of every session shared with the cohort, for its CSV: one
+    compiled statement joined on the shares, not `levels_of` with 2,000 ids bound one by one
+    and 10,000 rows read through Core (~35 ms of the download, `make bench`)."""
+    rows = db.run(_COHORT_LEVELS, {"key": cohort_id}).rows
+    return [(int(r["session_id"]), str(r["lesson_id"]), str(r["level"])) for r in rows]
 
 
 def cohort_sessions(db: UnitOfWork, cohort_id: int) -> list[tuple[Any, ...]]:
