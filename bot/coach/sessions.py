@@ -57,13 +57,8 @@ def welcome_back(turn: Turn, moved: bool) -> None:
         turn.info("resume_done")
         turn.outgoing.extend(turn.report_payloads())
         return
-    position = turn.content.script.position(turn.conv.state)
-    turn.info(
-        "welcome_back",
-        title=turn.title(),
-        position=position,
-        total=len(turn.content.script.questions),
-    )
+    position, about = turn.content.progress(turn.conv)
+    turn.info("welcome_back", title=turn.title(), position=position, total=about)
     if moved:
         turn.info("script_changed")
     turn.ask()
@@ -192,11 +187,9 @@ def report(turn: Turn, _args: str) -> None:
     if turn.row is None or turn.conv is None:
         turn.info("no_session")
     elif turn.conv.state != END:
-        turn.info(
-            "report_not_ready",
-            position=turn.content.script.position(turn.conv.state),
-            total=len(turn.content.script.questions),
-        )
+        position, about = turn.content.progress(turn.conv)
+        turn.info("report_not_ready", position=position, total=about)
+        turn.reshow()
     else:
         turn.outgoing.extend(turn.report_payloads())
 

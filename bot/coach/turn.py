@@ -276,7 +276,7 @@ class Turn:
             buttons=buttons,
             kind="question",
             question=prompt.question,
-            progress=[prompt.position, prompt.total],
+            progress=[prompt.step, prompt.about],
         )
 
     def info(self, key: str, **context: Any) -> None:

@@ -47,7 +47,11 @@ class Prompt:
     text: str
     options: tuple[tuple[str, str], ...]
     position: int
-    total: int
+    """The question's place in the file: what its buttons carry, stable across paths."""
+    step: int
+    """The person's own counter: how many questions they have been asked, this one included."""
+    about: int
+    """About how many questions their path has in all (`Content.progress`)."""
 
 
 class Content:
@@ -142,14 +146,24 @@ class Content:
         question = self.script.question(question_id)
         context = self.context(conversation) if "{" in question.prompt else {}
         text = self.renderer.inline(question.prompt, fmt, **context)
+        step, about = self.progress(conversation)
         return Prompt(
             question=question.id,
             kind=question.kind,
             text=text,
             options=tuple(choices(question, self.engine_phrases)),
             position=self.script.position(question.id),
-            total=len(self.script.questions),
+            step=step,
+            about=about,
         )
+
+    def progress(self, conversation: Conversation) -> tuple[int, int]:
+        """(this question's number on the person's path, about how many the path has): the
+        questions answered on the way here plus those the answers so far lead to, so the count
+        never skips a number and never counts a branch the person won't see."""
+        step = len(conversation.path) + 1
+        ahead = self.script.questions_ahead(conversation.state, conversation.values)
+        return step, step + max(ahead, 1) - 1
 
     def prompt_texts(self, conversation: Conversation) -> Mapping[str, str]:
         """Plain-text prompts for evidence: the question as the user saw it (rendered only
