@@ -180,7 +180,7 @@ class Turn:
         self.row.answer_map[question_id] = [value, shown]
         for saved in self.routes.answer_saved:
             saved(self, question_id, value)
-        if question_id == self.content.script.title_from and not self.row.title:
+        if question_id == self.content.script.title_from:  # also when changed after /back
             self.row.title = shorten(shown.splitlines()[0], 60, placeholder="…")
         if self.conv.state == END:
             self.row.status = "completed"

@@ -159,6 +159,7 @@ def show_progress(turn: Turn, _args: str) -> None:
     found = store.negotiations(turn.db, turn.user.id, _preparation_scripts(turn, debriefable=False))
     if not found:
         turn.info("progress_none")
+        turn.reshow()
         return
     lesson_ids = [lesson.id for lesson in turn.content.book.lessons]
     said: list[dict[str, str]] = []
@@ -188,3 +189,4 @@ def show_progress(turn: Turn, _args: str) -> None:
         latest=found[-1].title,
         groups=grouped,
     )
+    turn.reshow()  # the open question comes back under the summary

@@ -42,3 +42,68 @@ def test_the_counter_says_about_and_the_report_not_ready_names_the_same_numbers(
     chat.says("/report")
     assert f"we're at question 2 of about {about}" in chat.text()
     assert "negotiating" in chat.question().text.lower()  # the open question comes back
+
+
+def test_a_number_typed_in_the_resume_picker_picks_that_session(
+    chat: Chat, service: CoachService
+) -> None:
+    started(chat)
+    chat.says("A raise at Acme")
+    chat.says("/new")
+    chat.presses("OK, let's start")
+    chat.says("A lease for the bakery")
+    first, second = service.list_sessions("console", "ana")
+    chat.says("/resume")
+    assert "type its number" in chat.text()
+    chat.says(str(first.id))
+    assert "Welcome back" in chat.text() and "A raise at Acme" in chat.text()
+    assert "kind" in chat.question().text.lower()  # the first session's open question
+    assert service.list_sessions("console", "ana")[1].state == second.state == "kind"
+    chat.says("/resume")
+    chat.says(f"#{second.id}")
+    assert "A lease for the bakery" in chat.text()
+
+
+def test_words_at_the_forget_confirmation_are_asked_again_not_stored_as_an_answer(
+    chat: Chat, service: CoachService
+) -> None:
+    started(chat)
+    chat.says("/forget")
+    chat.says("Renewing my lease")
+    assert "I need a yes or a no" in chat.text()
+    assert chat.button("No, keep my data")  # the confirmation again, with its buttons
+    assert service.list_sessions("console", "ana")[0].state == "topic"
+    chat.says("no")
+    assert "Nothing was deleted" in chat.text()
+    assert "negotiating" in chat.question().text.lower()  # the open question comes back
+    chat.says("Renewing my lease")
+    assert service.list_sessions("console", "ana")[0].title == "Renewing my lease"
+
+
+def test_a_cancelled_forget_and_sessions_show_the_open_question_again(chat: Chat) -> None:
+    started(chat)
+    chat.says("/forget")
+    chat.presses("No, keep my data")
+    assert "negotiating" in chat.question().text.lower()
+    chat.says("/sessions")
+    assert "Your negotiations" in chat.text()
+    assert "negotiating" in chat.question().text.lower()
+    chat.says("/progress")
+    assert "once you have completed a session" in chat.text()
+    assert "negotiating" in chat.question().text.lower()
+
+
+def test_the_title_follows_an_answer_changed_after_back(chat: Chat, service: CoachService) -> None:
+    started(chat)
+    chat.says("idk")
+    chat.says("/back")
+    chat.says("Renewing the lease of our bakery")
+    assert service.list_sessions("console", "ana")[0].title == "Renewing the lease of our bakery"
+
+
+def test_the_back_echo_ends_in_one_full_stop(chat: Chat) -> None:
+    started(chat)
+    chat.says("A raise at Acme.")
+    chat.says("/back")
+    assert "(You answered: A raise at Acme. Send a new answer" in chat.text()
+    assert ".." not in chat.text()
