@@ -9,6 +9,7 @@ The "d" button (the reminders' invitation) carries the prepared session's id.
 
 from __future__ import annotations
 
+from datetime import date
 from textwrap import shorten
 
 from bot.coach import callbacks
@@ -17,6 +18,7 @@ from bot.coach.ids import parse_row_id
 from bot.coach.router import Router
 from bot.coach.turn import Turn
 from bot.engine import debrief
+from bot.engine.conditions import stored_date
 from bot.engine.content import Content
 from bot.engine.lessons import ASKED, progress
 from bot.engine.machine import Conversation
@@ -103,12 +105,25 @@ def _debrief_for(turn: Turn, prepared_id: int, shown: str) -> bool:
             title=row.title or turn.content.say("untitled", "text"),
         )
         return False
+    day = _negotiation_day(turn, row)
+    if day is not None and day > turn.now.date():
+        _refuse(turn, "debrief_too_early", title=row.title or "", day=day, ident=row.id)
+        turn.reshow()
+        return False
     existing = store.debrief_of(turn.db, row.id)
     if existing is not None:
         _offer_existing(turn, existing, row)
         return True
     _open_debrief(turn, row, follow_up)
     return True
+
+
+def _negotiation_day(turn: Turn, row: SessionRecord) -> date | None:
+    """The date the person gave for the negotiation itself (the script's reminder date
+    question), if they gave one: a debrief looks back, so not before that day."""
+    plan = turn.default_content.for_script(row.script_id).script.reminders
+    pair = row.answer_map.get(plan.date) if plan is not None else None
+    return stored_date(pair[0]) if pair else None
 
 
 def _offer_existing(turn: Turn, debrief_id: int, prepared: SessionRecord) -> None:

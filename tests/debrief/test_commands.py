@@ -3,14 +3,14 @@ service on a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot.coach import callbacks
 from bot.coach.service import CoachService
 from storage import repository as repo
 from storage.uow import Database
 from tests import persona as persona_file
-from tests.conftest import Chat
+from tests.conftest import Chat, Clock
 
 # The lease persona's preparation flags power and package (risk) and mediator (watch).
 LEASE = persona_file.answers("lease_single_issue", date(2026, 11, 25))  # the conftest clock's day
@@ -196,3 +196,26 @@ def test_a_session_on_a_script_no_longer_loaded_is_refused_politely(
     chat.says("/new")
     assert "A fresh start" in chat.text()
     assert chat.question().progress[0] == 1  # type: ignore[index]
+
+
+def test_a_debrief_waits_for_the_negotiation_date_and_names_it(
+    chat: Chat, clock: Clock
+) -> None:
+    chat.says("/new")
+    today = clock.now.date()
+    for answer in persona_file.answers("one_issue_buyer", today):  # negotiates on today+12
+        chat.says(answer)
+    assert "Your report" in chat.text()
+    day = today + timedelta(days=12)
+    chat.says("/debrief")
+    said = chat.text()
+    assert f"{day:%A} {day.day} {day:%B %Y}" in said
+    assert "nothing to look back on yet" in said
+    assert all(m.kind != "question" for m in chat.last)  # no debrief question was asked
+    clock.now = clock.now + timedelta(days=11)
+    chat.says("/debrief")
+    assert "nothing to look back on yet" in chat.text()  # the day before: still waiting
+    clock.now = clock.now + timedelta(days=1)
+    chat.says("/debrief")
+    assert "Let's look back at" in chat.text()
+    assert chat.question().progress is not None
