@@ -107,3 +107,13 @@ def test_the_back_echo_ends_in_one_full_stop(chat: Chat) -> None:
     chat.says("/back")
     assert "(You answered: A raise at Acme. Send a new answer" in chat.text()
     assert ".." not in chat.text()
+
+
+def test_tell_me_more_explains_the_coaching_not_the_storage(chat: Chat) -> None:
+    chat.says("/start")
+    chat.presses("Tell me more")
+    more = chat.question().text
+    for lesson in ("Power is not size", "Time cuts both ways", "Talk where deals get made"):
+        assert lesson in more
+    assert "Five lessons" in more and "the report" in more and "clear, watch or risk" in more
+    assert "stored" not in more
