@@ -168,9 +168,9 @@ class Turn:
         """Store an accepted answer and ask the next question (or report); re-ask if not."""
         assert self.row is not None and self.conv is not None
         if not accepted:
-            self.send(reason, kind="error")
-            if self.content.script.question(question_id).kind in ("choice", "scale"):
-                self.ask()
+            # The short hint, as a reply to what they wrote; the question stays where it is,
+            # with its buttons: one live question, not a new copy per misreading.
+            self.send(reason, kind="error", reply_to=self.inbound.message_id)
             return
         if self.inbound.button is not None:  # a toast for the pressed button
             self.chosen = shown

@@ -298,7 +298,7 @@ def persona(name: str) -> Persona:
         step = content.dialogue.answer(conversation, text, date.today())
         assert step.accepted, f"persona {name}: {text!r} rejected: {step.reason}"
         finished = step.finished
-        positions.append(None if finished else content.script.position(conversation.state))
+        positions.append(None if finished else content.progress(conversation)[0])
     return Persona(name, answers, dict(data["expect"]), tuple(positions))
 
 
