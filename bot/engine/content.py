@@ -322,6 +322,10 @@ def check_templates(content: Content, source: str) -> None:
     texts = [(f"rule {r.id!r}", "explain", r.explain) for r in content.script.rules]
     texts += [(f"rule {r.id!r}", "advice", r.advice) for r in content.script.rules]
     texts += [(f"strength {r.id!r}", "says", r.says) for r in content.script.strengths]
+    if content.script.rules:  # the lessons' advice speaks of a judged script's answers
+        for lesson in content.book.lessons:
+            for field in ("advice", "action", "gap_action"):
+                texts.append((f"lesson {lesson.id!r}", field, getattr(lesson, field)))
     for entry, field, text in texts:
         try:
             content.renderer.inline(text, "text", **context)
