@@ -24,7 +24,7 @@ from storage import repository as repo
 
 router: Router[Turn] = Router("sessions")
 AFFIRMATIVE = {"1", "yes", "y", "delete", "yes, delete everything"}
-NEGATIVE = {"2", "no", "n", "keep", "cancel", "no, keep my data"}
+NEGATIVE = {"2", "no", "n", "keep", "cancel"}
 """Typed answers to the /forget confirmation besides its buttons (numbered 1 and 2 on the
 console); anything else is asked again, never taken for an answer."""
 RESUME_PENDING = "resume"

@@ -107,7 +107,8 @@ def _debrief_for(turn: Turn, prepared_id: int, shown: str) -> bool:
         return False
     day = _negotiation_day(turn, row)
     if day is not None and day > turn.now.date():
-        _refuse(turn, "debrief_too_early", title=row.title or "", day=day, ident=row.id)
+        shown = f"{day:%A} {day.day} {day:%B %Y}"  # "Monday 7 December 2026"
+        _refuse(turn, "debrief_too_early", title=row.title or "", day=shown, ident=row.id)
         turn.reshow()
         return False
     existing = store.debrief_of(turn.db, row.id)
