@@ -40,6 +40,8 @@ def stored_date(value: Any) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
 """The stored value of an "I don't know" answer, whatever the question kind."""
 
 DEFAULT_CUES = Path(__file__).resolve().parents[2] / "dialogues" / "cues.yaml"

@@ -38,7 +38,7 @@ def md_escape(value: object) -> str:
 
 
 def _escape_marker(found: re.Match[str]) -> str:
-    """"- x" → "\\- x"; "1. x" → "1\\. x" (a backslash before a digit escapes nothing)."""
+    """ "- x" → "\\- x"; "1. x" → "1\\. x" (a backslash before a digit escapes nothing)."""
     indent, bullet, number, mark = found.groups()
     return f"{indent}\\{bullet}" if bullet else f"{indent}{number}\\{mark}"
 

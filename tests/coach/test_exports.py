@@ -17,4 +17,3 @@ def test_the_markdown_export_shows_apostrophes_and_keeps_markup_inert(
     md = service.export_document(data, "md")
     assert "&#39;" not in md and "&lt;" not in md and "&amp;" not in md
     assert md.startswith(r"# Landlord's \*final\* offer: \<b\>1,150\</b\> \& \[link\](x) \#2")
-

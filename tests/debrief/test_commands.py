@@ -198,9 +198,7 @@ def test_a_session_on_a_script_no_longer_loaded_is_refused_politely(
     assert chat.question().progress[0] == 1  # type: ignore[index]
 
 
-def test_a_debrief_waits_for_the_negotiation_date_and_names_it(
-    chat: Chat, clock: Clock
-) -> None:
+def test_a_debrief_waits_for_the_negotiation_date_and_names_it(chat: Chat, clock: Clock) -> None:
     chat.says("/new")
     today = clock.now.date()
     for answer in persona_file.answers("one_issue_buyer", today):  # negotiates on today+12

@@ -126,7 +126,9 @@ def test_template_syntax_and_html_in_answers_come_back_literally(
     answer = "{{ 7*7 }} <script>alert(1)</script> & <b>rent</b> {% if true %}x{% endif %}"
     eve = at_topic(fake, 9005, "Eve")
     eve.says(answer)
-    eve.wait_for_text("Question 3 of about")  # the fake refuses unescaped HTML: this proves escaping
+    eve.wait_for_text(
+        "Question 3 of about"
+    )  # the fake refuses unescaped HTML: this proves escaping
     eve.sends_command("/back")
     previous = eve.wait_for_text("You answered")
     assert f"(You answered: {answer}. Send a new answer to change it.)" in previous.shown
@@ -178,7 +180,9 @@ def test_stale_forged_and_foreign_buttons_are_answered_politely_and_ignored(
 
     gil.presses_data(start_data, message_id=consent.message_id)  # the retired keyboard
     gil.wait_for_text("That button belongs to an earlier question")
-    reshown = gil.wait_for(lambda m: m.shown.startswith("Question 2 of about") and m.seq > topic.seq)
+    reshown = gil.wait_for(
+        lambda m: m.shown.startswith("Question 2 of about") and m.seq > topic.seq
+    )
     assert "What are you negotiating" in reshown.shown
     assert gil.wait_for_callback_answer().answered
 
