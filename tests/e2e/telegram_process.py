@@ -35,7 +35,7 @@ from tests.fakes import BotMessage, FakeBotApi, TelegramUser
 REPO = Path(__file__).resolve().parents[2]
 PERSONAS = REPO / "tests" / "personas"
 TOKEN = "123456:TEST-token"
-QUESTION_RE = re.compile(r"Question (\d+) of (\d+)")
+QUESTION_RE = re.compile(r"Question (\d+) of about (\d+)")
 REPORT_MARK = "Your report"
 QUOTE_MARK = "Let us never negotiate out of fear"
 

@@ -137,12 +137,11 @@ def test_template_syntax_and_html_in_answers_come_back_literally(
     eve.says("Office lease <renewal> & parking")
     eve.wait_for_text("Question 3 of about")
     eve.sends_command("/start")
-    welcome = eve.wait_for_text("Welcome back")  # the session keeps the name of its first answer
-    assert "“{{ 7*7 }} <script>alert(1)</script> & <b>rent</b>" in welcome.shown
-    assert "49" not in welcome.shown
+    welcome = eve.wait_for_text("Welcome back")  # the title follows the changed answer
+    assert "“Office lease <renewal> & parking”" in welcome.shown
 
     session = session_of(parley, 9005)
-    assert session["title"].startswith("{{ 7*7 }} <script>alert(1)</script> & <b>rent</b>")
+    assert session["title"] == "Office lease <renewal> & parking"
     export = export_json(parley.database, session["id"])
     assert [s["answer"] for s in export["situation"]] == ["Office lease <renewal> & parking"]
     said = user_lines(export)
