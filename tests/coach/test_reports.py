@@ -36,3 +36,9 @@ def test_the_one_issue_buyer_is_told_to_start_from_his_own_list(chat: Chat) -> N
     report = _report(chat, "one_issue_buyer")
     assert "start from yours (“Unit price, down 8%. Nothing else is on my list.”)" in report
     assert "and add Mr. Haas's" in report
+
+
+def test_a_lesson_that_does_not_apply_says_so_in_the_report(chat: Chat) -> None:
+    report = _report(chat, "one_issue_buyer")  # no one in the middle
+    assert "[NOT APPLICABLE] A mediator is not your agent" in report
+    assert "[CLEAR] A mediator is not your agent" not in report
