@@ -151,23 +151,9 @@ def run_chat(
     With `debrief`, the debrief of that completed session; exit 1 if it can't be opened (not
     the user's, unknown, unfinished: the reason is printed)."""
     console = Console(service, user, out, prompt=interactive)
-    if debrief is not None:
-        opened = console.send(text=f"/debrief {debrief}")
-        if any(message.kind == "error" for message in opened):
-            return 1
-    elif resume is not None:
-        console.send(text=f"/resume {resume}")
-    elif resume_latest:
-        open_ones = [s for s in service.list_sessions(CHANNEL, user) if s.status == "active"]
-        if not open_ones:
-            print(service.content.say("console_nothing_to_resume", "text") + "\n", file=out)
-            console.send(text="/new")
-        else:
-            latest = max(open_ones, key=lambda s: (s.updated_at, s.id))
-            console.send(text=f"/resume {latest.id}")
-    else:
-        console.send(text="/start")
     try:
+        if not _open(console, resume, resume_latest, debrief):
+            return 1
         console.loop(source)
     except KeyboardInterrupt:
         # Ctrl-C: what was answered is saved (each answer commits on its own); say so once.
@@ -180,3 +166,26 @@ def run_chat(
         saved = service.content.say(key, "text", user=shlex.quote(user), ident=latest.id)
         print(saved, file=out)
     return 0
+
+
+def _open(console: Console, resume: int | None, resume_latest: bool, debrief: int | None) -> bool:
+    """The first message of a chat: the debrief asked for (False if it can't be opened), the
+    session to resume, or /start."""
+    service, user = console.service, console.user
+    if debrief is not None:
+        opened = console.send(text=f"/debrief {debrief}")
+        return not any(message.kind == "error" for message in opened)
+    if resume is not None:
+        console.send(text=f"/resume {resume}")
+    elif resume_latest:
+        open_ones = [s for s in service.list_sessions(CHANNEL, user) if s.status == "active"]
+        if not open_ones:
+            nothing = service.content.say("console_nothing_to_resume", "text")
+            print(nothing + "\n", file=console.out)
+            console.send(text="/new")
+        else:
+            latest = max(open_ones, key=lambda s: (s.updated_at, s.id))
+            console.send(text=f"/resume {latest.id}")
+    else:
+        console.send(text="/start")
+    return True
