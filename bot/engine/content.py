@@ -22,7 +22,7 @@ from jinja2 import TemplateError
 
 from bot.engine import debrief
 from bot.engine.answers import choices
-from bot.engine.conditions import UNKNOWN, use_cues
+from bot.engine.conditions import UNKNOWN, Condition, use_cues
 from bot.engine.cues import load_cues
 from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
@@ -75,6 +75,14 @@ class Content:
         self.engine_phrases = Phrases(phrases, renderer)
         """The engine's own words (re-asks, "I don't know"), from the same phrases."""
         self.dialogue = Dialogue(script, self.engine_phrases)
+        self._branches: dict[str, tuple[tuple[Condition | None, str], ...]] = {
+            q.id: ((None, q.next),)
+            if isinstance(q.next, str)
+            else tuple((b.when, b.goto) for b in q.next)
+            for q in script.questions
+        }
+        """Each question's way out as plain tuples: the counter walks them on every question
+        asked, and a pydantic model's attribute reads cost ~20x more."""
         self._family: dict[str, Content] = {script.id: self}
         self._context_keys: frozenset[str] | None = None
         for other in others:
@@ -162,8 +170,23 @@ class Content:
         questions answered on the way here plus those the answers so far lead to, so the count
         never skips a number and never counts a branch the person won't see."""
         step = len(conversation.path) + 1
-        ahead = self.script.questions_ahead(conversation.state, conversation.values)
-        return step, step + max(ahead, 1) - 1
+        return step, step + max(self._questions_ahead(conversation), 1) - 1
+
+    def _questions_ahead(self, conversation: Conversation) -> int:
+        """Questions left from the current one (itself included) to the end, on the path the
+        answers so far lead to: each question's first branch that holds, else its default.
+        A question ahead is not answered yet, so its own earlier answer (kept after /back, or
+        from a loop such as "back to the short version") does not choose its branch."""
+        values, branches = dict(conversation.values), self._branches
+        count, current, most = 0, conversation.state, len(branches)
+        while count < most and current in branches:  # `most`: bounds any loop
+            count += 1
+            values.pop(current, None)
+            for when, goto in branches[current]:  # the last branch has no `when`: it is taken
+                if when is None or when.holds(values):
+                    current = goto
+                    break
+        return count
 
     def prompt_texts(self, conversation: Conversation) -> Mapping[str, str]:
         """Plain-text prompts for evidence: the question as the user saw it (rendered only

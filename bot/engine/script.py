@@ -12,7 +12,6 @@ names the field it checks, and the graph checks read the same models.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
@@ -195,31 +194,11 @@ class Script(_Frozen):
 
     def position(self, question_id: str) -> int:
         """1-based position of a question in the file: a stable mark for a question's buttons
-        (a person's counter is `questions_ahead`, which follows their own path)."""
+        (a person's counter is `Content.progress`, which follows their own path)."""
         for index, question in enumerate(self.questions, start=1):
             if question.id == question_id:
                 return index
         return len(self.questions)
-
-    def questions_ahead(self, question_id: str, values: Mapping[str, Any]) -> int:
-        """How many questions are left from `question_id` (itself included) to the end, on the
-        path the answers given so far lead to: each question follows its first branch that
-        holds, else its default. The person's counter says "Question 4 of about 27" from this
-        rather than the file's length, which counts branches they will never see."""
-        count, current = 0, question_id
-        seen: set[str] = set()
-        while current != END and current not in seen and self.has_question(current):
-            seen.add(current)
-            count += 1
-            question = self.question(current)
-            if isinstance(question.next, str):
-                current = question.next
-                continue
-            current = next(
-                (b.goto for b in question.next if b.when is None or b.when.holds(values)),
-                question.next[-1].goto,
-            )
-        return count
 
 
 def _describe(raw: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str]:

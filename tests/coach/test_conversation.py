@@ -117,3 +117,17 @@ def test_tell_me_more_explains_the_coaching_not_the_storage(chat: Chat) -> None:
         assert lesson in more
     assert "Five lessons" in more and "the report" in more and "clear, watch or risk" in more
     assert "stored" not in more
+
+
+def test_the_counter_follows_back_and_the_loop_to_the_short_version(chat: Chat) -> None:
+    chat.says("/start")
+    _, about = chat.question().progress or (0, 0)
+    chat.presses("Tell me more")
+    assert chat.question().progress == (2, about + 1)  # one more question on this path
+    chat.presses("Back to the short version")
+    assert chat.question().progress == (3, about + 2)  # the consent again, counted once more
+    chat.presses("OK, let's start")
+    chat.says("A raise at Acme")
+    step, _ = chat.question().progress or (0, 0)
+    chat.says("/back")
+    assert (chat.question().progress or (0,))[0] == step - 1
