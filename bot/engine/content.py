@@ -33,6 +33,8 @@ from bot.engine.script import Script, load_script, read_yaml
 
 DIALOGUES_DIR = Path(__file__).resolve().parents[2] / "dialogues"
 NOT_SCRIPTS = ("lessons.yaml", "messages.yaml", "cues.yaml")
+AHEAD_CACHE = 4096
+"""Counter walks kept (each a short key); emptied when full."""
 OTHER_SIDE = "the other side"
 """What `name` says in prompts and advice when the person has not named their counterpart."""
 """YAML files of a content folder that are not dialogue scripts."""
@@ -83,6 +85,13 @@ class Content:
         }
         """Each question's way out as plain tuples: the counter walks them on every question
         asked, and a pydantic model's attribute reads cost ~20x more."""
+        conditions = [when for ways in self._branches.values() for when, _ in ways if when]
+        self._read_by_branches = tuple(
+            sorted(set().union(*(c.questions() | c.contexts() for c in conditions)))
+        )
+        """The answers and context keys any branch reads: with the state, they decide the walk."""
+        self._ahead: dict[tuple[str, str], int] = {}
+        """The counter's walks, by state and the answers branches read (a few dozen paths)."""
         self._family: dict[str, Content] = {script.id: self}
         self._context_keys: frozenset[str] | None = None
         for other in others:
@@ -170,7 +179,14 @@ class Content:
         questions answered on the way here plus those the answers so far lead to, so the count
         never skips a number and never counts a branch the person won't see."""
         step = len(conversation.path) + 1
-        return step, step + max(self._questions_ahead(conversation), 1) - 1
+        read = repr([conversation.values.get(q) for q in self._read_by_branches])
+        key = (conversation.state, read)
+        ahead = self._ahead.get(key)
+        if ahead is None:
+            if len(self._ahead) >= AHEAD_CACHE:
+                self._ahead.clear()
+            ahead = self._ahead[key] = self._questions_ahead(conversation)
+        return step, step + max(ahead, 1) - 1
 
     def _questions_ahead(self, conversation: Conversation) -> int:
         """Questions left from the current one (itself included) to the end, on the path the
