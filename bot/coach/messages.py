@@ -32,6 +32,9 @@ class Inbound:
     media: str | None = None
     display_name: str = ""
     inbox_id: int | None = None
+    message_id: int | None = None
+    """The person's message on their channel (Telegram's message id), so a short answer to
+    it can be sent as a reply to it; None where replies don't exist (the console)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Outbound:
     attachment: Attachment | None = None
     question: str | None = None
     """For a question: its id (the session's state while it waits for the answer)."""
+    reply_to: int | None = None
+    """The person's message this answers (`Inbound.message_id`), shown as a reply to it."""
 
     @property
     def options(self) -> list[tuple[str, str]]:
@@ -94,4 +99,5 @@ def outbound(row_id: int, chat_id: str, payload: dict[str, Any]) -> Outbound:
         progress=(int(progress[0]), int(progress[1])) if isinstance(progress, list) else None,
         attachment=attachment_of(payload),
         question=str(payload["question"]) if payload.get("question") else None,
+        reply_to=int(payload["reply_to"]) if payload.get("reply_to") else None,
     )

@@ -202,7 +202,7 @@ def lessons_json(findings: list[Finding]) -> list[dict[str, Any]]:
                 if f.strength
                 else None
             ),
-            "advice": f.lesson.advice,
+            "advice": f.advice,
             "action": f.action,
         }
         for f in findings

@@ -9,6 +9,7 @@ follow the core text in the order the composition root merged the routers.
 from __future__ import annotations
 
 import json
+import re
 
 from bot.coach import callbacks
 from bot.coach.attachments import file_payload
@@ -23,6 +24,11 @@ from storage import repository as repo
 
 router: Router[Turn] = Router("sessions")
 AFFIRMATIVE = {"1", "yes", "y", "delete", "yes, delete everything"}
+NEGATIVE = {"2", "no", "n", "keep", "cancel"}
+"""Typed answers to the /forget confirmation besides its buttons (numbered 1 and 2 on the
+console); anything else is asked again, never taken for an answer."""
+RESUME_PENDING = "resume"
+SESSION_NUMBER = re.compile(r"#?\s*\d{1,12}")
 
 
 # ---- starting and resuming ------------------------------------------------------------------
@@ -57,13 +63,8 @@ def welcome_back(turn: Turn, moved: bool) -> None:
         turn.info("resume_done")
         turn.outgoing.extend(turn.report_payloads())
         return
-    position = turn.content.script.position(turn.conv.state)
-    turn.info(
-        "welcome_back",
-        title=turn.title(),
-        position=position,
-        total=len(turn.content.script.questions),
-    )
+    position, about = turn.content.progress(turn.conv)
+    turn.info("welcome_back", title=turn.title(), position=position, total=about)
     if moved:
         turn.info("script_changed")
     turn.ask()
@@ -81,8 +82,23 @@ def resume(turn: Turn, args: str) -> None:
             [(f"#{s.id} {s.title or untitled}"[:40], callbacks.resume(s.id))] for s in sessions[-8:]
         ]
         turn.send(turn.content.say("resume_which", turn.fmt), buttons=buttons)
+        turn.user.pending_action = RESUME_PENDING
         return
     resume_id(turn, parse_row_id(args), args)
+
+
+@router.pending(RESUME_PENDING)
+def resume_typed(turn: Turn) -> bool:
+    """The message after the /resume picker: a typed session number ("3", "#3") picks that
+    session, as its button would, instead of becoming the open question's answer. Anything
+    else goes on as usual (a button, a command, or an answer in words)."""
+    turn.user.pending_action = None
+    typed = (turn.inbound.text or "").strip()
+    if turn.inbound.button is not None or not SESSION_NUMBER.fullmatch(typed):
+        return False
+    turn.line("user", typed)
+    resume_id(turn, parse_row_id(typed.lstrip("#").strip()), typed)
+    return True
 
 
 def resume_id(turn: Turn, session_id: int | None, shown: str) -> None:
@@ -125,6 +141,7 @@ def sessions(turn: Turn, _args: str) -> None:
         for s in found
     ]
     turn.info("sessions_list", sessions=listing)
+    turn.reshow()
 
 
 # ---- moving through the questions -----------------------------------------------------------
@@ -192,11 +209,9 @@ def report(turn: Turn, _args: str) -> None:
     if turn.row is None or turn.conv is None:
         turn.info("no_session")
     elif turn.conv.state != END:
-        turn.info(
-            "report_not_ready",
-            position=turn.content.script.position(turn.conv.state),
-            total=len(turn.content.script.questions),
-        )
+        position, about = turn.content.progress(turn.conv)
+        turn.info("report_not_ready", position=position, total=about)
+        turn.reshow()
     else:
         turn.outgoing.extend(turn.report_payloads())
 
@@ -239,28 +254,39 @@ def help_(turn: Turn, _args: str) -> None:
 @router.command("/forget", private=True)
 def ask_forget(turn: Turn, _args: str) -> None:
     turn.user.pending_action = "forget"
+    confirm_forget(turn, "forget_confirm")
+
+
+def confirm_forget(turn: Turn, key: str) -> None:
     buttons = [
         [(turn.content.say("forget_yes", turn.fmt), callbacks.forget("yes"))],
         [(turn.content.say("forget_no", turn.fmt), callbacks.forget("no"))],
     ]
-    turn.send(turn.content.say("forget_confirm", turn.fmt), buttons=buttons)
+    turn.send(turn.content.say(key, turn.fmt), buttons=buttons)
 
 
 @router.pending("forget")
 def forget_answered(turn: Turn) -> bool:
-    """The message after /forget: yes deletes everything; anything else cancels, and a
-    message other than the confirmation's own button then goes on as usual."""
-    turn.user.pending_action = None
+    """The message after /forget: yes deletes everything; no cancels and shows the open
+    question again; a command or another button cancels and then goes on as usual. Other
+    words are asked again: they are neither a yes nor an answer to the open question."""
     button = turn.inbound.button
+    typed = (turn.inbound.text or "").strip().casefold()
+    if button is None and typed not in AFFIRMATIVE | NEGATIVE and not typed.startswith("/"):
+        confirm_forget(turn, "forget_unclear")
+        return True
+    turn.user.pending_action = None
     if button is not None:
         turn.pressed = "accepted"
-    typed = (turn.inbound.text or "").strip().casefold()
     if button == callbacks.forget("yes") or (button is None and typed in AFFIRMATIVE):
         forget(turn)
         return True
     turn.info("forget_cancelled")
     split = callbacks.split(button) if button is not None else None
-    return split is not None and split[0] == "f"
+    if (split is not None and split[0] == "f") or typed in NEGATIVE:
+        turn.reshow()
+        return True
+    return False
 
 
 @router.button("f", arity=1, words=("yes", "no"))

@@ -209,9 +209,9 @@ class Turn:
         """Store an accepted answer and ask the next question (or report); re-ask if not."""
         assert self.row is not None and self.conv is not None
         if not accepted:
-            self.send(reason, kind="error")
-            if self.content.script.question(question_id).kind in ("choice", "scale"):
-                self.ask()
+            # The short hint, as a reply to what they wrote; the question stays where it is,
+            # with its buttons: one live question, not a new copy per misreading.
+            self.send(reason, kind="error", reply_to=self.inbound.message_id)
             return
         if self.inbound.button is not None:  # a toast for the pressed button
             self.chosen = shown
@@ -226,7 +226,7 @@ class Turn:
             self.info("date_understood", day=day)
         for saved in self.routes.answer_saved:
             saved(self, question_id, value)
-        if question_id == self.content.script.title_from and not self.row.title:
+        if question_id == self.content.script.title_from:  # also when changed after /back
             self.row.title = shorten(shown.splitlines()[0], 60, placeholder="…")
         if self.conv.state == END:
             self.row.status = "completed"
@@ -323,7 +323,7 @@ class Turn:
             buttons=buttons,
             kind="question",
             question=prompt.question,
-            progress=[prompt.position, prompt.total],
+            progress=[prompt.step, prompt.about],
         )
 
     def info(self, key: str, **context: Any) -> None:

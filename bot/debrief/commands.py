@@ -9,6 +9,7 @@ The "d" button (the reminders' invitation) carries the prepared session's id.
 
 from __future__ import annotations
 
+from datetime import date
 from textwrap import shorten
 
 from bot.coach import callbacks
@@ -17,6 +18,7 @@ from bot.coach.ids import parse_row_id
 from bot.coach.router import Router
 from bot.coach.turn import Turn
 from bot.engine import debrief
+from bot.engine.conditions import stored_date
 from bot.engine.content import Content
 from bot.engine.lessons import ASKED, progress
 from bot.engine.machine import Conversation
@@ -103,12 +105,26 @@ def _debrief_for(turn: Turn, prepared_id: int, shown: str) -> bool:
             title=row.title or turn.content.say("untitled", "text"),
         )
         return False
+    day = _negotiation_day(turn, row)
+    if day is not None and day > turn.now.date():
+        shown = f"{day:%A} {day.day} {day:%B %Y}"  # "Monday 7 December 2026"
+        _refuse(turn, "debrief_too_early", title=row.title or "", day=shown, ident=row.id)
+        turn.reshow()
+        return False
     existing = store.debrief_of(turn.db, row.id)
     if existing is not None:
         _offer_existing(turn, existing, row)
         return True
     _open_debrief(turn, row, follow_up)
     return True
+
+
+def _negotiation_day(turn: Turn, row: SessionRecord) -> date | None:
+    """The date the person gave for the negotiation itself (the script's reminder date
+    question), if they gave one: a debrief looks back, so not before that day."""
+    plan = turn.default_content.for_script(row.script_id).script.reminders
+    pair = row.answer_map.get(plan.date) if plan is not None else None
+    return stored_date(pair[0]) if pair else None
 
 
 def _offer_existing(turn: Turn, debrief_id: int, prepared: SessionRecord) -> None:
@@ -159,6 +175,7 @@ def show_progress(turn: Turn, _args: str) -> None:
     found = store.negotiations(turn.db, turn.user.id, _preparation_scripts(turn, debriefable=False))
     if not found:
         turn.info("progress_none")
+        turn.reshow()
         return
     lesson_ids = [lesson.id for lesson in turn.content.book.lessons]
     said: list[dict[str, str]] = []
@@ -188,3 +205,4 @@ def show_progress(turn: Turn, _args: str) -> None:
         latest=found[-1].title,
         groups=grouped,
     )
+    turn.reshow()  # the open question comes back under the summary

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,19 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.engine.cues import CACHE_SIZE, CueBook, CueFile, Match, load_cues
 
 UNKNOWN = "unknown"
+
+
+def stored_date(value: Any) -> date | None:
+    """A date question's stored answer as a date; None for "I don't know" or skipped. Read
+    by the reminders (when to send) and the debrief (not before the negotiation)."""
+    if not isinstance(value, str) or value == UNKNOWN:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 """The stored value of an "I don't know" answer, whatever the question kind."""
 
 WORDS = "#words"

@@ -22,7 +22,7 @@ from jinja2 import TemplateError
 
 from bot.engine import debrief
 from bot.engine.answers import choices
-from bot.engine.conditions import UNKNOWN, WORDS, use_cues
+from bot.engine.conditions import UNKNOWN, WORDS, Condition, use_cues
 from bot.engine.cues import load_cues
 from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
@@ -33,6 +33,8 @@ from bot.engine.script import Script, load_script, read_yaml
 
 DIALOGUES_DIR = Path(__file__).resolve().parents[2] / "dialogues"
 NOT_SCRIPTS = ("lessons.yaml", "messages.yaml", "cues.yaml")
+AHEAD_CACHE = 4096
+"""Counter walks kept (each a short key); emptied when full."""
 OTHER_SIDE = "the other side"
 """What `name` says in prompts and advice when the person has not named their counterpart."""
 """YAML files of a content folder that are not dialogue scripts."""
@@ -47,7 +49,11 @@ class Prompt:
     text: str
     options: tuple[tuple[str, str], ...]
     position: int
-    total: int
+    """The question's place in the file: what its buttons carry, stable across paths."""
+    step: int
+    """The person's own counter: how many questions they have been asked, this one included."""
+    about: int
+    """About how many questions their path has in all (`Content.progress`)."""
 
 
 class Content:
@@ -71,6 +77,21 @@ class Content:
         self.engine_phrases = Phrases(phrases, renderer)
         """The engine's own words (re-asks, "I don't know"), from the same phrases."""
         self.dialogue = Dialogue(script, self.engine_phrases)
+        self._branches: dict[str, tuple[tuple[Condition | None, str], ...]] = {
+            q.id: ((None, q.next),)
+            if isinstance(q.next, str)
+            else tuple((b.when, b.goto) for b in q.next)
+            for q in script.questions
+        }
+        """Each question's way out as plain tuples: the counter walks them on every question
+        asked, and a pydantic model's attribute reads cost ~20x more."""
+        conditions = [when for ways in self._branches.values() for when, _ in ways if when]
+        self._read_by_branches = tuple(
+            sorted(set().union(*(c.questions() | c.contexts() for c in conditions)))
+        )
+        """The answers and context keys any branch reads: with the state, they decide the walk."""
+        self._ahead: dict[tuple[str, str], int] = {}
+        """The counter's walks, by state and the answers branches read (a few dozen paths)."""
         self._family: dict[str, Content] = {script.id: self}
         self._context_keys: frozenset[str] | None = None
         for other in others:
@@ -142,14 +163,46 @@ class Content:
         question = self.script.question(question_id)
         context = self.context(conversation) if "{" in question.prompt else {}
         text = self.renderer.inline(question.prompt, fmt, **context)
+        step, about = self.progress(conversation)
         return Prompt(
             question=question.id,
             kind=question.kind,
             text=text,
             options=tuple(choices(question, self.engine_phrases)),
             position=self.script.position(question.id),
-            total=len(self.script.questions),
+            step=step,
+            about=about,
         )
+
+    def progress(self, conversation: Conversation) -> tuple[int, int]:
+        """(this question's number on the person's path, about how many the path has): the
+        questions answered on the way here plus those the answers so far lead to, so the count
+        never skips a number and never counts a branch the person won't see."""
+        step = len(conversation.path) + 1
+        read = repr([conversation.values.get(q) for q in self._read_by_branches])
+        key = (conversation.state, read)
+        ahead = self._ahead.get(key)
+        if ahead is None:
+            if len(self._ahead) >= AHEAD_CACHE:
+                self._ahead.clear()
+            ahead = self._ahead[key] = self._questions_ahead(conversation)
+        return step, step + max(ahead, 1) - 1
+
+    def _questions_ahead(self, conversation: Conversation) -> int:
+        """Questions left from the current one (itself included) to the end, on the path the
+        answers so far lead to: each question's first branch that holds, else its default.
+        A question ahead is not answered yet, so its own earlier answer (kept after /back, or
+        from a loop such as "back to the short version") does not choose its branch."""
+        values, branches = dict(conversation.values), self._branches
+        count, current, most = 0, conversation.state, len(branches)
+        while count < most and current in branches:  # `most`: bounds any loop
+            count += 1
+            values.pop(current, None)
+            for when, goto in branches[current]:  # the last branch has no `when`: it is taken
+                if when is None or when.holds(values):
+                    current = goto
+                    break
+        return count
 
     def prompt_texts(self, conversation: Conversation) -> Mapping[str, str]:
         """Plain-text prompts for evidence: the question as the user saw it (rendered only
@@ -314,6 +367,10 @@ def check_templates(content: Content, source: str) -> None:
     texts = [(f"rule {r.id!r}", "explain", r.explain) for r in content.script.rules]
     texts += [(f"rule {r.id!r}", "advice", r.advice) for r in content.script.rules]
     texts += [(f"strength {r.id!r}", "says", r.says) for r in content.script.strengths]
+    if content.script.rules:  # the lessons' advice speaks of a judged script's answers
+        for lesson in content.book.lessons:
+            for field in ("advice", "action", "gap_action"):
+                texts.append((f"lesson {lesson.id!r}", field, getattr(lesson, field)))
     for entry, field, text in texts:
         try:
             content.renderer.inline(text, "text", **context)

@@ -196,9 +196,19 @@ class Finding:
     """The wrong assumption as this person holds it (a belief of the lesson, or its default)."""
     applies: bool = True
     strength: Strength | None = None
+    said_advice: str = ""
+    """The lesson's advice rendered for this person (their issues, alternative, date)."""
+    said_action: str = ""
+    """This week's action (or the gap's), rendered for this person."""
+
+    @property
+    def advice(self) -> str:
+        return self.said_advice or self.lesson.advice
 
     @property
     def action(self) -> str:
+        if self.said_action:
+            return self.said_action
         return self.lesson.gap_action if self.level == "gap" else self.lesson.action
 
     @property
@@ -377,14 +387,17 @@ def _speak(
             if quote is not None:
                 strength = Strength(candidate.id, say(candidate.says), quote)
                 break
+    lesson = verdict.lesson
     return Finding(
-        verdict.lesson,
+        lesson,
         verdict.level,
         rules,
         verdict.gaps,
         verdict.headline,
         verdict.applies,
         strength,
+        said_advice=say(lesson.advice),
+        said_action=say(lesson.gap_action if verdict.level == "gap" else lesson.action),
     )
 
 

@@ -7,7 +7,8 @@ and in tests, not quietly in front of a user. Formats:
 
     text  plain text for the console (no escaping)
     html  Telegram HTML and full HTML pages (autoescaped)
-    md    Markdown exports (autoescaped, so user HTML stays inert)
+    md    Markdown exports: every value escaped for Markdown (`md_escape`), so user text shows
+          as typed (an apostrophe stays an apostrophe) and user HTML or Markdown stays inert
 """
 
 from __future__ import annotations
@@ -24,10 +25,29 @@ Format = Literal["text", "html", "md"]
 FORMATS: tuple[Format, ...] = ("text", "html", "md")
 
 
-def _environment(templates: Path, escape: bool) -> SandboxedEnvironment:
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))(?=\s|$)", re.MULTILINE)
+
+
+def md_escape(value: object) -> str:
+    """A value as literal Markdown text: the characters that start emphasis, code, links,
+    HTML, headings, tables or entities get a backslash, as does a list or heading marker at
+    the start of a line. Rendered, it reads exactly as typed."""
+    text = _MD_SPECIAL.sub(r"\\\1", str(value))
+    return _MD_LINE_START.sub(_escape_marker, text)
+
+
+def _escape_marker(found: re.Match[str]) -> str:
+    """ "- x" → "\\- x"; "1. x" → "1\\. x" (a backslash before a digit escapes nothing)."""
+    indent, bullet, number, mark = found.groups()
+    return f"{indent}\\{bullet}" if bullet else f"{indent}{number}\\{mark}"
+
+
+def _environment(templates: Path, escape: bool, markdown: bool = False) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=FileSystemLoader(str(templates)),
         autoescape=escape,
+        finalize=md_escape if markdown else None,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -77,7 +97,7 @@ class Renderer:
         self._envs: dict[Format, SandboxedEnvironment] = {
             "text": _environment(templates, escape=False),
             "html": _environment(templates, escape=True),
-            "md": _environment(templates, escape=True),
+            "md": _environment(templates, escape=False, markdown=True),
         }
         self._inline: dict[tuple[Format, str], Template] = {}
 

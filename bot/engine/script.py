@@ -221,7 +221,8 @@ class Script(_Frozen):
         return question_id in self.by_id
 
     def position(self, question_id: str) -> int:
-        """1-based position of a question in the file, for "Question 7 of 24"."""
+        """1-based position of a question in the file: a stable mark for a question's buttons
+        (a person's counter is `Content.progress`, which follows their own path)."""
         return self.positions.get(question_id, len(self.questions))
 
 

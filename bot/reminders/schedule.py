@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.engine.conditions import UNKNOWN
+from bot.engine.conditions import UNKNOWN, stored_date
 from bot.engine.content import Content
 from bot.engine.machine import Conversation
 from bot.engine.script import END, ReminderPlan
@@ -86,12 +86,7 @@ def shown_time(due_utc: datetime, zone_name: str) -> str:
 
 def negotiation_day(value: Any) -> date | None:
     """The stored answer of the date question as a date; None for unknown or skipped."""
-    if not isinstance(value, str) or value == UNKNOWN:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+    return stored_date(value)
 
 
 def due_time(kind: str, day: date, zone_name: str, plan: ReminderPlan) -> datetime:

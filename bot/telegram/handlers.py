@@ -161,6 +161,7 @@ class UpdateHandler:
             media=self.content.say(f"media_{media}", "text") if media is not None else None,
             display_name=_text(user.first_name) or "",
             inbox_id=update.update_id,
+            message_id=message.message_id if message is not None else None,
         )
         reply = await self.sender.db(self.service.handle, inbound)
         pressed_on = query.message.message_id if query is not None and query.message else None

@@ -146,6 +146,12 @@ class OutboxSender:
             }
             if message.buttons:
                 params["reply_markup"] = keyboard_json(message)
+            if message.reply_to is not None:
+                # A reply to the person's message; sent anyway if they deleted it meanwhile.
+                params["reply_parameters"] = {
+                    "message_id": message.reply_to,
+                    "allow_sending_without_reply": True,
+                }
             sent = await self.bot.do_api_request("sendMessage", api_kwargs=params)
             if message.question is not None and message.buttons and isinstance(sent, dict):
                 self.keyboards.shown(message.chat_id, int(sent["message_id"]), message.question)

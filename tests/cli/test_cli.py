@@ -108,7 +108,7 @@ def test_export_formats_agree_with_each_other(tmp_path: Path) -> None:
     }
     md = run_bot(database, "export", "1", "--format", "md").stdout
     html = run_bot(database, "export", "1", "--format", "html").stdout
-    assert md.startswith("# A raise &lt;b&gt;now&lt;/b&gt;")
+    assert md.startswith(r"# A raise \<b\>now\</b\>")
     assert "<h1>A raise &lt;b&gt;now&lt;/b&gt;</h1>" in html
     out = tmp_path / "s.html"
     run_bot(database, "export", "1", "--format", "html", "--output", str(out))

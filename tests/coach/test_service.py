@@ -26,7 +26,7 @@ def test_first_message_greets_and_asks_for_consent(chat: Chat) -> None:
     assert chat.received[0].startswith("Hi Ana!")
     question = chat.question()
     assert [label for label, _ in question.options] == ["OK, let's start", "Tell me more"]
-    assert question.progress == (1, 35)
+    assert question.progress is not None and question.progress[0] == 1
 
 
 def test_answers_move_through_the_script_and_title_the_session(
@@ -101,7 +101,10 @@ def test_option_number_out_of_range_is_reasked_without_moving(chat: Chat) -> Non
     chat.says("A raise")
     chat.says("17")
     assert "There's no option 17" in chat.text()
-    assert "kind" in chat.question().text.lower() or chat.question().options
+    # The short hint alone: the question with its buttons is still the one above.
+    assert [m.kind for m in chat.last] == ["error"]
+    chat.says("2")
+    assert chat.question().question == "parties"
 
 
 def test_empty_and_huge_answers_are_reasked(chat: Chat, service: CoachService) -> None:
@@ -132,7 +135,7 @@ def test_unknown_command_is_explained_and_the_question_shown_again(chat: Chat) -
 def test_report_before_the_end_says_how_far_along_we_are(chat: Chat) -> None:
     started(chat)
     chat.says("/report")
-    assert "question 3 of 35" in chat.text()
+    assert "question 2 of about" in chat.text()
 
 
 def test_stale_button_from_an_earlier_question_is_refused(
@@ -265,7 +268,7 @@ def test_a_session_whose_question_vanished_resumes_at_the_nearest_one_and_says_s
         repo.save_session(db, row)
     chat.says("/start")
     assert "The questions have changed" in chat.text()
-    assert chat.question().progress == (4, 35)  # kind: the last known question on its path
+    assert (chat.question().progress or (0,))[0] == 3  # kind: the last known question on its path
     chat.says("2")
     assert service.list_sessions("console", "ana")[0].state == "parties"
 

@@ -3,14 +3,14 @@ service on a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot.coach import callbacks
 from bot.coach.service import CoachService
 from storage import repository as repo
 from storage.uow import Database
 from tests import persona as persona_file
-from tests.conftest import Chat
+from tests.conftest import Chat, Clock
 
 # The lease persona's preparation flags power and package (risk) and mediator (watch).
 LEASE = persona_file.answers("lease_single_issue", date(2026, 11, 25))  # the conftest clock's day
@@ -59,7 +59,7 @@ def test_a_debrief_asks_about_the_flagged_lessons_and_lands_in_the_export(
     assert "the 3 traps I flagged" in chat.text()
     first = chat.question()
     assert "you wanted this: “Renewing my flat lease: I want the rent to stay" in first.text
-    assert first.progress == (1, 15)
+    assert first.progress == (1, 12)  # the questions on this path: three lessons were flagged
     debriefed(chat, last="{{ 7*7 }} <b>ask early</b>")
     summary = chat.text()
     assert "Your debrief: Renewing my flat lease" in summary
@@ -83,7 +83,7 @@ def test_a_debrief_asks_about_the_flagged_lessons_and_lands_in_the_export(
     assert {"session", "lessons", "transcript"} <= set(data)  # the contract keeps its shape
     page = service.export_document(data, "html")
     assert "{{ 7*7 }} &lt;b&gt;ask early&lt;/b&gt;" in page and "<b>ask early" not in page
-    assert "{{ 7*7 }}" in service.export_document(data, "md")
+    assert r"{{ 7\*7 }}" in service.export_document(data, "md")  # Markdown-escaped
 
     own = service.export(section["session_id"])
     assert own is not None
@@ -150,14 +150,14 @@ def test_sessions_report_and_resume_treat_the_debrief_as_its_own_session(chat: C
     chat.says("/debrief")
     debrief_id = prep_id + 1
     chat.says("/report")
-    assert "question 1 of 15" in chat.text()
+    assert "question 1 of about 12" in chat.text()
     chat.says("/sessions")
     assert f"#{debrief_id} Debrief: Renewing my flat lease" in chat.text()
     assert f"debrief of #{prep_id} · active · open now" in chat.text()
     chat.says(f"/resume {prep_id}")
     assert "That session is complete" in chat.text() and "Your report" in chat.text()
     chat.says(f"/resume {debrief_id}")
-    assert "Welcome back" in chat.text() and "question 1 of 15" in chat.text()
+    assert "Welcome back" in chat.text() and "question 1 of about 12" in chat.text()
     debriefed(chat)
     chat.says("/report")
     assert chat.text().startswith("Your debrief: Renewing my flat lease")
@@ -196,3 +196,24 @@ def test_a_session_on_a_script_no_longer_loaded_is_refused_politely(
     chat.says("/new")
     assert "A fresh start" in chat.text()
     assert chat.question().progress[0] == 1  # type: ignore[index]
+
+
+def test_a_debrief_waits_for_the_negotiation_date_and_names_it(chat: Chat, clock: Clock) -> None:
+    chat.says("/new")
+    today = clock.now.date()
+    for answer in persona_file.answers("one_issue_buyer", today):  # negotiates on today+12
+        chat.says(answer)
+    assert "Your report" in chat.text()
+    day = today + timedelta(days=12)
+    chat.says("/debrief")
+    said = chat.text()
+    assert f"{day:%A} {day.day} {day:%B %Y}" in said
+    assert "nothing to look back on yet" in said
+    assert all(m.kind != "question" for m in chat.last)  # no debrief question was asked
+    clock.now = clock.now + timedelta(days=11)
+    chat.says("/debrief")
+    assert "nothing to look back on yet" in chat.text()  # the day before: still waiting
+    clock.now = clock.now + timedelta(days=1)
+    chat.says("/debrief")
+    assert "Let's look back at" in chat.text()
+    assert chat.question().progress is not None

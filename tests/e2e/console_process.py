@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pty
 import queue
+import signal
 import subprocess
 import sys
+import termios
 import threading
 import time
 from pathlib import Path
@@ -48,16 +51,27 @@ def export_json(database: Path, session_id: int) -> dict[str, Any]:
 class ConsoleProcess:
     """A live console coach; `answer()` sends a line and waits for the next question."""
 
-    def __init__(self, database: Path, *args: str) -> None:
+    def __init__(self, database: Path, *args: str, terminal: bool = False) -> None:
+        """`terminal`: standard input is a pseudo-terminal (as when a person types), so a
+        block written at once arrives as a paste does; otherwise a pipe."""
+        self.terminal: int | None = None
+        stdin: int = subprocess.PIPE
+        if terminal:
+            self.terminal, stdin = pty.openpty()
+            attrs = termios.tcgetattr(stdin)
+            attrs[3] &= ~termios.ECHO  # nobody reads the echo back
+            termios.tcsetattr(stdin, termios.TCSANOW, attrs)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat", *args],
-            stdin=subprocess.PIPE,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             cwd=REPO,
             env=bot_env(database),
         )
+        if self.terminal is not None:
+            os.close(stdin)  # the child holds its end
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._pump, daemon=True).start()
@@ -85,23 +99,45 @@ class ConsoleProcess:
         )
 
     def send(self, line: str) -> None:
+        self.paste(line + "\n")
+
+    def paste(self, block: str) -> None:
+        """Write `block` in one go, as a terminal delivers pasted lines."""
+        if self.terminal is not None:
+            os.write(self.terminal, block.encode())
+            return
         assert self.process.stdin is not None
-        self.process.stdin.write(line + "\n")
+        self.process.stdin.write(block)
         self.process.stdin.flush()
+
+    def interrupt(self) -> int:
+        """Ctrl-C: SIGINT, then the exit code."""
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=30)
+        time.sleep(0.2)  # let the reader thread take the last lines
+        return code
 
     def kill(self) -> None:
         self.process.kill()  # SIGKILL: no clean-up, no chance to save
         self.process.wait(timeout=10)
-        self._close_pipes()
+        self.close_pipes()
 
     def close(self) -> int:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
+        """End of input (Ctrl-D at a terminal), then the exit code."""
+        if self.terminal is not None:
+            os.write(self.terminal, b"\x04")
+        else:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
         code = self.process.wait(timeout=30)
-        self._close_pipes()
+        self.close_pipes()
         return code
 
-    def _close_pipes(self) -> None:
+    def close_pipes(self) -> None:
+        if self.terminal is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.terminal)
+            self.terminal = None
         for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
             if pipe is not None and not pipe.closed:
                 with contextlib.suppress(OSError):

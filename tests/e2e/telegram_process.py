@@ -35,7 +35,7 @@ from tests.fakes import BotMessage, FakeBotApi, TelegramUser
 REPO = Path(__file__).resolve().parents[2]
 PERSONAS = REPO / "tests" / "personas"
 TOKEN = "123456:TEST-token"
-QUESTION_RE = re.compile(r"Question (\d+) of (\d+)")
+QUESTION_RE = re.compile(r"Question (\d+) of about (\d+)")
 REPORT_MARK = "Your report"
 QUOTE_MARK = "Let us never negotiate out of fear"
 
@@ -298,7 +298,7 @@ def persona(name: str) -> Persona:
         step = content.dialogue.answer(conversation, text, date.today())
         assert step.accepted, f"persona {name}: {text!r} rejected: {step.reason}"
         finished = step.finished
-        positions.append(None if finished else content.script.position(conversation.state))
+        positions.append(None if finished else content.progress(conversation)[0])
     return Persona(name, answers, dict(data["expect"]), tuple(positions))
 
 

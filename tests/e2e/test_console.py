@@ -35,7 +35,9 @@ def test_persona_coached_through_a_pipe_gets_the_expected_report(
     assert done.returncode == 0, done.stderr
     assert "Your report" in done.stdout
     assert "Let us never negotiate out of fear" in done.stdout
-    assert "Saved. Continue any time: python -m bot chat --user maya --resume 1" in done.stdout
+    # Finished: Ctrl-D (end of input) does not suggest resuming it.
+    assert "--resume" not in done.stdout.splitlines()[-1]
+    assert "Session 1 is complete" in done.stdout.splitlines()[-1]
 
     export = export_json(database, 1)
     assert export["session"]["status"] == "completed"
@@ -107,7 +109,7 @@ def test_end_of_input_saves_and_exits_zero(tmp_path: Path) -> None:
     again = run_bot(database, "chat", "--user", "ana", "--resume", "1", stdin="")
     assert "Welcome back" in again.stdout
     assert "A raise" in again.stdout
-    assert "[Question 4 of" in again.stdout
+    assert "[Question 3 of" in again.stdout
 
 
 def test_bad_input_through_the_pipe_is_answered_and_loses_nothing(tmp_path: Path) -> None:
@@ -138,8 +140,8 @@ def test_bad_input_through_the_pipe_is_answered_and_loses_nothing(tmp_path: Path
     said = [line["text"] for line in export["transcript"] if line["from"] == "user"]
     assert "{{ 7*7 }} <script>alert(1)</script>" in said
     md = run_bot(database, "export", "1", "--format", "md").stdout
-    assert "<script>" not in md
-    assert "{{ 7*7 }}" in md
+    assert "<script>" not in md and r"\<script\>" in md  # escaped for Markdown
+    assert r"{{ 7\*7 }}" in md
 
 
 def test_sessions_json_lists_each_negotiation_oldest_first(tmp_path: Path) -> None:
@@ -180,10 +182,10 @@ def test_chat_debrief_looks_back_on_a_completed_session_through_a_pipe(tmp_path:
     done = run_bot(database, "chat", "--user", "maya", "--debrief", "1", stdin="\n".join(answers))
     assert done.returncode == 0, done.stderr
     assert "Let's look back at “Renewing my flat lease" in done.stdout
-    assert "[Question 1 of 15]" in done.stdout
+    assert "[Question 1 of about 12]" in done.stdout
     assert "Your debrief: Renewing my flat lease" in done.stdout
     assert "Next time: “{{ 7*7 }}”" in done.stdout
-    assert "Saved. Continue any time: python -m bot chat --user maya --resume 2" in done.stdout
+    assert "Session 2 is complete" in done.stdout  # nothing to resume: it is finished
 
     section = export_json(database, 1)["debrief"]
     assert section["ratings"] == {"outcome": 4, "self": 5, "process": 3, "relationship": 2}
@@ -194,7 +196,7 @@ def test_chat_debrief_looks_back_on_a_completed_session_through_a_pipe(tmp_path:
     ]
     assert section["change_next_time"] == "{{ 7*7 }}"
     md = run_bot(database, "export", "1", "--format", "md").stdout
-    assert "## Debrief" in md and "**One thing to change next time:** {{ 7*7 }}" in md
+    assert "## Debrief" in md and r"**One thing to change next time:** {{ 7\*7 }}" in md
 
     again = run_bot(database, "chat", "--user", "maya", "--debrief", "1", stdin="1\n")
     assert again.returncode == 0
@@ -219,3 +221,39 @@ def test_chat_debrief_of_a_session_not_theirs_unknown_or_unfinished_exits_1(
     assert [s["script"] for s in json.loads(run_bot(database, "sessions", "--json").stdout)] == [
         "coach"
     ]
+
+
+def test_ctrl_c_says_goodbye_in_one_line_and_keeps_the_answers(tmp_path: Path) -> None:
+    database = tmp_path / "parley.db"
+    console = ConsoleProcess(database, "--user", "ana")
+    console.wait_for("[Question 1 of")
+    console.send("1")
+    console.wait_for("[Question 2 of")
+    console.send("A raise at Acme")
+    console.wait_for("[Question 3 of")
+    code = console.interrupt()
+    stderr = console.process.stderr.read() if console.process.stderr else ""
+    console.close_pipes()
+    assert code == 0
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    console.wait_for("Stopped. Everything you answered is saved.")
+    assert export_json(database, 1)["session"]["title"] == "A raise at Acme"
+
+
+def test_a_block_pasted_at_a_terminal_is_one_answer(tmp_path: Path) -> None:
+    database = tmp_path / "parley.db"
+    console = ConsoleProcess(database, "--user", "ana", terminal=True)
+    console.wait_for("[Question 1 of")
+    console.send("1")
+    console.wait_for("[Question 2 of")
+    console.paste("Renewing our lease:\n- the rent\n- the parking spaces\n")
+    console.wait_for("[Question 3 of")
+    console.send("Lease or property")
+    console.wait_for("[Question 4 of")
+    console.close()
+    export = export_json(database, 1)
+    said = [line["text"] for line in export["transcript"] if line["from"] == "user"]
+    assert "Renewing our lease:\n- the rent\n- the parking spaces" in said
+    assert export["session"]["title"] == "Renewing our lease:"
+    assert export["session"]["state"] == "parties"
+    assert not any("[Question 5 of" in line for line in console.output)

@@ -47,7 +47,7 @@ def plan(user: TelegramUser, day: date) -> None:
     """Open a session and give the negotiation date with /reminders date."""
     if not any("Question 1 of" in m.shown for m in user.messages()):
         user.sends_command("/start")
-        user.wait_for_text("Question 1 of 35")
+        user.wait_for_text("Question 1 of about")
     user.sends_command("/reminders", f"date {day.isoformat()}")
     user.wait_for_text("I'll send you a short checklist")
 

@@ -219,8 +219,14 @@ class Methods:
         parse_mode = rules.normalize_parse_mode(params.get("parse_mode"))
         plain = rules.check_text(params["text"], parse_mode)
         markup = rules.parse_reply_markup(params.get("reply_markup"))
+        replying = params.get("reply_parameters") or {}
         return self._new_bot_message(
-            chat, text=params["text"], plain_text=plain, parse_mode=parse_mode, reply_markup=markup
+            chat,
+            text=params["text"],
+            plain_text=plain,
+            parse_mode=parse_mode,
+            reply_markup=markup,
+            reply_to=replying.get("message_id") if isinstance(replying, dict) else None,
         )
 
     async def _send_media(self, params: dict[str, Any], field: str) -> Any:

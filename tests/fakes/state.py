@@ -57,6 +57,8 @@ class BotMessage:
     caption: str | None = None
     parse_mode: str | None = None
     reply_markup: JsonDict | None = None
+    reply_to: int | None = None
+    """The message this one replies to (sendMessage's reply_parameters.message_id)."""
     document: SentFile | None = None
     photo: SentFile | None = None
     history: list[MessageVersion] = field(default_factory=list)

@@ -66,7 +66,7 @@ async def test_chat_locks_are_dropped_when_idle() -> None:
 
 
 def test_progress_line_shows_position_and_a_bar(content: Content) -> None:
-    assert progress_line(content, 15, 30) == "<i>Question 15 of 30</i>  ▰▰▰▰▰▱▱▱▱▱"
+    assert progress_line(content, 15, 30) == "<i>Question 15 of about 30</i>  ▰▰▰▰▰▱▱▱▱▱"
     assert progress_line(content, 28, 28).endswith("▰" * 10)
 
 
@@ -79,7 +79,7 @@ def test_question_gets_progress_and_buttons_keep_their_rows(content: Content) ->
         kind="question",
         progress=(12, 30),
     )
-    assert message_text(content, message).startswith("<i>Question 12 of 30</i>")
+    assert message_text(content, message).startswith("<i>Question 12 of about 30</i>")
     markup = keyboard(message)
     assert markup is not None
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [["I do"], ["They do"]]

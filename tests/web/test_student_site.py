@@ -148,3 +148,15 @@ def test_the_chart_on_the_session_page_has_its_text_alternative_and_its_size(
     assert alt.startswith("Chart of the five lessons on a scale from clear to watch to risk.")
     assert "Power is not size: risk." in alt
     assert alt.count(": ") == 5  # every lesson, in words
+
+
+def test_a_lesson_that_does_not_apply_reads_not_applicable_on_the_session_page(
+    world: World,
+) -> None:
+    omar = seed.Student(1007, "Omar")
+    session = seed.coach(world.coach, omar, "one_issue_buyer")  # no one in the middle
+    page = student(world, omar.user_id).get(f"/sessions/{session}").text
+    mediator = page[page.index('id="lesson-mediator"') :]
+    mediator = mediator[: mediator.index("</div>")]
+    assert "not applicable" in mediator and "No one is in the middle" in mediator
+    assert "level-clear" not in mediator and "–" not in mediator
