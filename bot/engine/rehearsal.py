@@ -286,9 +286,21 @@ def load_rehearsal(path: Path, lessons: Sequence[str], questions: Sequence[str])
     return parse_rehearsal(read_yaml(path), str(path), lessons, questions)
 
 
+SAY_SAMPLE: dict[str, Any] = {
+    "title": "<title>", "count": 3, "name": "<name>", "position": 1, "lesson": "<lesson>",
+    "scene": "<scene>", "speaker": "<name>", "line": "<line>", "worked": ["<worked>"],
+    "traps": ["<trap>"], "try_": "<try>", "rule": "<rule>", "tries_left": True,
+    "moments": [{"scene": "<scene>", "replies": 1, "best": "<best>", "cues": "<cues>"}],
+    "best": "<best>", "remember": "<remember>", "ident": 1, "media": "<media>", "limit": 10,
+    "names": ["<cue>"],
+}  # fmt: skip
+"""What the `say:` phrases are rendered with at load, to catch a typo before a person does."""
+
+
 def check_templates(book: RehearsalBook, renderer: Renderer, sample: Mapping[str, Any]) -> None:
-    """Render every moment's scene, line and rule, and every cue's and trap's feedback, in
-    every format, with a preparation's placeholder material (and again with none of it)."""
+    """Render every moment's scene, line and rule, every cue's and trap's feedback, and every
+    `say:` phrase, in every format, with a preparation's placeholder material (and again with
+    none of it)."""
     bare = {**sample, "issues": [], "issue": "", "alternative": "", "date": "", "opening": ""}
     texts = [
         (f"moment {m.id!r}", f, getattr(m, f))
@@ -305,10 +317,11 @@ def check_templates(book: RehearsalBook, renderer: Renderer, sample: Mapping[str
         for n, t in book.spec.traps.items()
         for f in ("named", "try_")
     ]
+    texts += [(f"say {key!r}", "text", text) for key, text in book.spec.say.items()]
     for entry, field, text in texts:
         for fmt in FORMATS:
             for material_ in (sample, bare):
                 try:
-                    renderer.inline(text, fmt, **material_, said="<said>")
+                    renderer.inline(text, fmt, **{**SAY_SAMPLE, **material_, "said": "<said>"})
                 except TemplateError as exc:
                     raise ScriptError(book.source, entry, field.rstrip("_"), str(exc)) from None
