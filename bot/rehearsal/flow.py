@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.coach import callbacks
+from bot.coach.rehearsals import lesson_title, summarise
 from bot.coach.turn import Turn
-from bot.engine.content import Content
 from bot.engine.rehearsal import MAX_REPLY, Moment, Reading, RehearsalBook, material
 from bot.engine.render import to_plain
 from storage import debriefs as debrief_store
@@ -89,12 +89,6 @@ def _moment(turn: Turn, record: RehearsalRecord) -> Moment | None:
     return book.moment(moment_id) if book is not None and moment_id is not None else None
 
 
-def _lesson_title(content: Content, lesson_id: str) -> str:
-    titles = {lesson.id: lesson.title for lesson in content.book.lessons}
-    book = content.rehearsal
-    return titles.get(lesson_id) or (book.label(lesson_id) if book else lesson_id)
-
-
 def show_moment(turn: Turn, record: RehearsalRecord, retry: bool = False) -> None:
     moment = _moment(turn, record)
     book = book_of(turn)
@@ -113,7 +107,7 @@ def show_moment(turn: Turn, record: RehearsalRecord, retry: bool = False) -> Non
             "moment",
             position=record.position + 1,
             count=len(record.moments),
-            lesson=_lesson_title(turn.content, moment.lesson),
+            lesson=lesson_title(turn.content, moment.lesson),
             scene=scene,
             speaker=said["name"],
             line=line,
@@ -229,42 +223,3 @@ def finish(turn: Turn, record: RehearsalRecord, status: str) -> None:
         turn.send(say(turn, "summary", title=turn.title(), name=said["name"], **summary))
     if status == "stopped":
         turn.send(say(turn, "stopped", ident=record.session_id))
-
-
-def summarise(
-    content: Content, record: RehearsalRecord, replies: list[ReplyRecord]
-) -> dict[str, Any]:
-    """Per moment its best reply (most cues, fewest traps, earliest), the best reply overall,
-    and the `remember` sentence of the moment whose best reply did least well."""
-    book = content.rehearsal
-    assert book is not None
-    moments = []
-    best: tuple[int, str] | None = None
-    weakest: tuple[int, str] | None = None
-    for moment_id in record.moments:
-        moment = book.moment(moment_id)
-        mine = [r for r in replies if r.moment_id == moment_id]
-        if moment is None or (not mine and record.status != "done"):
-            continue
-        scored = sorted(mine, key=lambda r: (-(len(r.cues) - 2 * len(r.traps)), r.attempt))
-        top = scored[0] if scored else None
-        score = len(top.cues) - 2 * len(top.traps) if top else -1
-        moments.append(
-            {
-                "id": moment_id,
-                "lesson": moment.lesson,
-                "scene": _lesson_title(content, moment.lesson),
-                "replies": len(mine),
-                "best": top.text if top else "",
-                "cues": ", ".join(book.label(c["cue"]) for c in top.cues) if top else "",
-            }
-        )
-        if top is not None and (best is None or score > best[0]):
-            best = (score, top.text)
-        if weakest is None or score < weakest[0]:
-            weakest = (score, moment.remember)
-    return {
-        "moments": moments,
-        "best": best[1] if best else "",
-        "remember": weakest[1] if weakest else "",
-    }
