@@ -172,15 +172,16 @@ def start_pressed(turn: Turn, pressed: Callback) -> None:
 @router.button("rh", arity=3)
 def choice_pressed(turn: Turn, pressed: Callback) -> None:
     rehearsal_id, position, op = (int(arg) for arg in pressed.args)
+    if op not in (flow.AGAIN, flow.NEXT, flow.STOP):  # a payload we never drew
+        turn.pressed = "refused"
+        turn.notice = turn.content.say("forged_button", "text")
+        turn.info("forged_button")
+        return
     record = store.get(turn.db, rehearsal_id)
     if record is None or record.user_id != turn.user.id:
         turn.pressed = "refused"
         turn.notice = turn.content.say("foreign_button", "text")
         turn.info("foreign_button")
-        return
-    if op not in (flow.AGAIN, flow.NEXT, flow.STOP):
-        turn.pressed = "refused"
-        turn.info("forged_button")
         return
     if record.status != "active" or record.position != position or record.phase != "choose":
         turn.pressed = "stale"

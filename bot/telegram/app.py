@@ -51,6 +51,7 @@ COMMANDS = (
     "report",
     "progress",
     "debrief",
+    "rehearse",
     "export",
     "reminders",
     "snooze",
