@@ -59,7 +59,7 @@ def test_a_debrief_asks_about_the_flagged_lessons_and_lands_in_the_export(
     assert "the 3 traps I flagged" in chat.text()
     first = chat.question()
     assert "you wanted this: “Renewing my flat lease: I want the rent to stay" in first.text
-    assert first.progress == (1, 15)
+    assert first.progress == (1, 16)  # the rehearsal question is counted, asked only after one
     debriefed(chat, last="{{ 7*7 }} <b>ask early</b>")
     summary = chat.text()
     assert "Your debrief: Renewing my flat lease" in summary
@@ -150,14 +150,14 @@ def test_sessions_report_and_resume_treat_the_debrief_as_its_own_session(chat: C
     chat.says("/debrief")
     debrief_id = prep_id + 1
     chat.says("/report")
-    assert "question 1 of 15" in chat.text()
+    assert "question 1 of 16" in chat.text()
     chat.says("/sessions")
     assert f"#{debrief_id} Debrief: Renewing my flat lease" in chat.text()
     assert f"debrief of #{prep_id} · active · open now" in chat.text()
     chat.says(f"/resume {prep_id}")
     assert "That session is complete" in chat.text() and "Your report" in chat.text()
     chat.says(f"/resume {debrief_id}")
-    assert "Welcome back" in chat.text() and "question 1 of 15" in chat.text()
+    assert "Welcome back" in chat.text() and "question 1 of 16" in chat.text()
     debriefed(chat)
     chat.says("/report")
     assert chat.text().startswith("Your debrief: Renewing my flat lease")
@@ -196,3 +196,31 @@ def test_a_session_on_a_script_no_longer_loaded_is_refused_politely(
     chat.says("/new")
     assert "A fresh start" in chat.text()
     assert chat.question().progress[0] == 1  # type: ignore[index]
+
+
+def test_a_rehearsed_preparation_is_asked_whether_a_rehearsed_moment_came_up(
+    chat: Chat, service: CoachService
+) -> None:
+    prep_id = prepared(chat)
+    chat.says("/rehearse")
+    chat.says("We have other options too. What would make you keep the rent?")
+    chat.says("stop")
+    chat.says("/debrief")
+    for answer in OUTCOME[:3]:
+        chat.says(answer)
+    asked = chat.question()
+    assert "you rehearsed some hard moments (Power is not size). Did one of them" in asked.text
+    chat.presses("Yes, but I still got caught")
+    assert chat.question().question == "rate_outcome"
+    data = service.export(prep_id)
+    assert data is not None
+    answers = {a["question"]: a["answer"] for a in data["debrief"]["answers"]}
+    assert answers["rehearsed_came_up"] == "Yes, but I still got caught"
+
+
+def test_a_preparation_never_rehearsed_is_not_asked_about_rehearsal(chat: Chat) -> None:
+    prepared(chat)
+    chat.says("/debrief")
+    for answer in OUTCOME[:3]:
+        chat.says(answer)
+    assert "rehearsed" not in chat.question().text

@@ -176,7 +176,7 @@ def test_chat_debrief_looks_back_on_a_completed_session_through_a_pipe(tmp_path:
     done = run_bot(database, "chat", "--user", "maya", "--debrief", "1", stdin="\n".join(answers))
     assert done.returncode == 0, done.stderr
     assert "Let's look back at “Renewing my flat lease" in done.stdout
-    assert "[Question 1 of 15]" in done.stdout
+    assert "[Question 1 of 16]" in done.stdout
     assert "Your debrief: Renewing my flat lease" in done.stdout
     assert "Next time: “{{ 7*7 }}”" in done.stdout
     assert "Saved. Continue any time: python -m bot chat --user maya --resume 2" in done.stdout
