@@ -230,7 +230,7 @@ REQUIRED_SAY = (
     "offer", "offer_button", "intro", "moment", "retry", "feedback", "try_again", "next", "stop",
     "finish", "choose", "no_tries_left", "summary", "stopped", "paused", "not_text", "empty",
     "too_long", "unknown", "none", "incomplete", "no_moments", "stale", "not_rehearsing", "help",
-    "debrief_question",
+    "privacy",
 )  # fmt: skip
 
 

@@ -213,3 +213,9 @@ def offer_after_report(turn: Turn, _findings: list[Finding]) -> None:
 def help_section(turn: Turn) -> None:
     if flow.book_of(turn) is not None:
         turn.send(flow.say(turn, "help"))
+
+
+@router.privacy_section
+def privacy_section(turn: Turn) -> None:
+    if flow.book_of(turn) is not None:
+        turn.send(flow.say(turn, "privacy"))
