@@ -9,18 +9,25 @@ corpus reply with fresh caches.
 
 from __future__ import annotations
 
+import itertools
 import os
+import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bench.stats import percentile, summary
+from bot.coach.messages import Inbound
 from bot.engine.content import Content, load_content
 from bot.engine.machine import Conversation
 from bot.engine.rehearsal import RehearsalBook, material
+from bot.wiring import coach_service
+from storage.database import open_database
+from tests import persona as persona_file
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "rehearsal" / "corpus.yaml"
 TARGET = 0.9
@@ -99,6 +106,43 @@ def _time_all(
             samples.append(clock() - started)
 
 
+def service_turns(people: int = 12) -> tuple[list[float], list[float]]:
+    """Whole rehearsal reply turns through the coach service on a SQLite file (the transaction,
+    the stored reply, the transcript lines and the outbox included): each person completes the
+    lease persona's preparation, then answers every moment three times with corpus replies."""
+    content = load_content()
+    replies = [text for moment in corpus().values() for text, _labels in moment]
+    samples: list[float] = []
+    cpu: list[float] = []
+    counter = itertools.count()
+    with tempfile.TemporaryDirectory() as folder:
+        service = coach_service(open_database(f"sqlite:///{folder}/bench.db"), content)
+
+        def send(user: str, text: str | None = None, button: str | None = None) -> list[Any]:
+            inbound = Inbound("console", user, user, f"r{next(counter)}", text=text, button=button)
+            return list(service.handle(inbound).messages)
+
+        for person in range(people):
+            user = f"p{person}"
+            for answer in ["/start", *persona_file.answers("lease_single_issue", date.today())]:
+                send(user, answer)
+            last = send(user, "/rehearse")
+            while True:
+                for attempt in range(3):
+                    started, used = time.perf_counter(), time.thread_time()
+                    last = send(user, replies[next(counter) % len(replies)])
+                    samples.append(time.perf_counter() - started)
+                    cpu.append(time.thread_time() - used)
+                    options = dict(last[-1].options)
+                    if attempt < 2:
+                        last = send(user, button=options["Try again"])
+                if "Next" not in options:
+                    break
+                send(user, button=options["Next"])
+        service.close()
+    return samples, cpu
+
+
 def main() -> None:
     content = load_content()
     table = scores(content)
@@ -114,6 +158,9 @@ def main() -> None:
     cpu = turn_seconds(content, time.thread_time)
     print(summary("rehearsal turn, wall", wall, 1e-3, "ms"))
     print(summary("rehearsal turn, CPU", cpu, 1e-3, "ms"))
+    turns, turns_cpu = service_turns()
+    print(summary("reply through the service, wall", turns, 1e-3, "ms"))
+    print(summary("reply through the service, CPU", turns_cpu, 1e-3, "ms"))
     print(
         f"  p99 wall {percentile(wall, 0.99) * 1e3:.2f} ms, CPU {percentile(cpu, 0.99) * 1e3:.2f} ms"
         f" (target < {P99_TARGET * 1e3:.0f} ms; load average {os.getloadavg()[0]:.1f})"
