@@ -6,6 +6,9 @@ into. Cues and traps are phrase cues (bot.engine.cues), read with the hedges and
 cues.yaml, so every piece of feedback names the words that produced it; no model, no I/O at
 call time. This module picks the moments for a preparation (worst lessons first), reads a reply
 and composes the feedback (what worked, quoting the person; one thing to try; the rule).
+
+Slightly over 300 lines: the file's model, its load-time checks and the reading they guarantee
+belong together, so that one module says everything a moment may contain.
 """
 
 from __future__ import annotations
