@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 
-from bench import chart, coach_step, telegram_e2e, understanding, web_pages
+from bench import chart, coach_step, rehearsal, telegram_e2e, understanding, web_pages
 
 BENCHMARKS = {
     "coach_step": coach_step.main,
     "chart": chart.main,
+    "rehearsal": rehearsal.main,
     "telegram_e2e": telegram_e2e.main,
     "web_pages": web_pages.main,
     "understanding": understanding.main,

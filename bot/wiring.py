@@ -24,6 +24,7 @@ from bot.engine.content import DIALOGUES_DIR, Content, load_content
 from bot.engine.dates import warm_up
 from bot.engine.errors import ScriptError
 from bot.errors import ParleyError
+from bot.rehearsal import commands as rehearsal_commands
 from bot.reminders import commands as reminder_commands
 from storage.database import open_database
 from storage.uow import Database
@@ -40,6 +41,7 @@ def routes() -> Router[Turn]:
         confirm.router,
         reminder_commands.router,
         debrief_commands.router,
+        rehearsal_commands.router,
         course_commands.router,
         setup_commands.router,
         review_commands.router,

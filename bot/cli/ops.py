@@ -77,7 +77,15 @@ def dialogues(settings: Settings, args: argparse.Namespace) -> int:
                     f"{s.id} ({len(s.questions)} questions, {len(s.rules)} rules)" for s in scripts
                 )
                 + f"; lessons.yaml, messages.yaml in {folder}"
+                + (
+                    f"; rehearsal.yaml ({len(content.rehearsal.moments)} moments)"
+                    if content.rehearsal is not None
+                    else ""
+                )
             )
+        elif path.name == "rehearsal.yaml":
+            rehearsal = load_content(path.parent).rehearsal
+            print(f"ok: {path} ({len(rehearsal.moments) if rehearsal else 0} moments)")
         elif path.name == "lessons.yaml":
             load_lessons(path)
             print(f"ok: {path}")

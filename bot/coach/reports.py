@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.coach.attachments import file_payload
 from bot.coach.charts import Chart, findings_chart
+from bot.coach.rehearsals import rehearsal_json
 from bot.engine import debrief
 from bot.engine.content import Content
 from bot.engine.lessons import Finding
@@ -240,6 +241,7 @@ def export_json(
     }
     if follow_up:
         extra["prepared_session_id"] = debrief_store.prepared_of(db, row.id)
+    extra["rehearsal"] = [] if follow_up else rehearsal_json(db, content, row.id, conv)
     return {
         "session": {
             "id": row.id,

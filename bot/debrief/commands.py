@@ -23,6 +23,7 @@ from bot.engine.content import Content
 from bot.engine.lessons import ASKED, progress
 from bot.engine.machine import Conversation
 from storage import debriefs as store
+from storage import rehearsals as rehearsal_store
 from storage import repository as repo
 from storage.records import SessionRecord
 
@@ -148,7 +149,9 @@ def _open_debrief(turn: Turn, prepared: SessionRecord, follow_up: Content) -> No
     }
     levels = {lesson.id: stored.get(lesson.id, "clear") for lesson in turn.content.book.lessons}
     title = prepared.title or turn.content.say("untitled_negotiation", "text")
-    context = debrief.seed(prep_content.script, title, levels, prepared_conv)
+    context = debrief.seed(
+        prep_content.script, title, levels, prepared_conv, _rehearsed(turn, prepared.id)
+    )
     script = follow_up.script
     row = repo.create_session(
         turn.db, turn.user.id, script.id, script.version, script.start, turn.now
@@ -166,6 +169,24 @@ def _open_debrief(turn: Turn, prepared: SessionRecord, follow_up: Content) -> No
     asked = [lesson for lesson, level in levels.items() if level in ASKED]
     turn.info("debrief_intro", title=title, flagged=len(asked))
     turn.ask()
+
+
+def _rehearsed(turn: Turn, prepared_id: int) -> str:
+    """The titles of the lessons whose moments the person answered in a rehearsal of this
+    preparation ("" when none was answered), for the debrief's "did one come up?" question."""
+    titles = {lesson.id: lesson.title for lesson in turn.content.book.lessons}
+    book = turn.default_content.rehearsal
+    seen: list[str] = []
+    for record in rehearsal_store.of_session(turn.db, prepared_id):
+        answered = {reply.moment_id for reply in rehearsal_store.replies_of(turn.db, record.id)}
+        for moment_id in record.moments:
+            moment = book.moment(moment_id) if book is not None else None
+            if moment is None or moment_id not in answered:
+                continue
+            name = titles.get(moment.lesson) or book.label(moment.lesson) if book else ""
+            if name and name not in seen:
+                seen.append(name)
+    return ", ".join(seen)
 
 
 @router.command("/progress")

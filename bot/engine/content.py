@@ -28,11 +28,13 @@ from bot.engine.errors import ScriptError, UnknownScriptError
 from bot.engine.lessons import Finding, LessonBook, check_rules_against, evaluate, load_lessons
 from bot.engine.machine import Conversation, Dialogue
 from bot.engine.phrases import REQUIRED, Phrases
+from bot.engine.rehearsal import RehearsalBook, load_rehearsal, material
+from bot.engine.rehearsal import check_templates as check_rehearsal_templates
 from bot.engine.render import FORMATS, Format, Renderer, short_name
 from bot.engine.script import Script, load_script, read_yaml
 
 DIALOGUES_DIR = Path(__file__).resolve().parents[2] / "dialogues"
-NOT_SCRIPTS = ("lessons.yaml", "messages.yaml", "cues.yaml")
+NOT_SCRIPTS = ("lessons.yaml", "messages.yaml", "cues.yaml", "rehearsal.yaml")
 AHEAD_CACHE = 4096
 """Counter walks kept (each a short key); emptied when full."""
 OTHER_SIDE = "the other side"
@@ -94,6 +96,8 @@ class Content:
         """The counter's walks, by state and the answers branches read (a few dozen paths)."""
         self._family: dict[str, Content] = {script.id: self}
         self._context_keys: frozenset[str] | None = None
+        self.rehearsal: RehearsalBook | None = None
+        """dialogues/rehearsal.yaml, shared by the family (None: the folder has none)."""
         for other in others:
             if other.id in self._family:
                 raise ValueError(f"two scripts have the id {other.id!r}")
@@ -295,7 +299,25 @@ def load_content(
         check_rules_against(script, book, str(path))
         check_follow_up(loaded, str(path))
         check_templates(loaded, str(path))
+    if (root / "rehearsal.yaml").exists():
+        _load_rehearsal(content, root / "rehearsal.yaml")
     return content
+
+
+def _load_rehearsal(content: Content, path: Path) -> None:
+    """Load rehearsal.yaml against the script it rehearses, and share it with the family."""
+    lessons = [lesson.id for lesson in content.book.lessons]
+    raw = read_yaml(path)
+    raw_script = raw.get("script", "") if isinstance(raw, dict) else ""
+    if not content.has_script(str(raw_script)):
+        raise ScriptError(str(path), None, "script", f"no loaded script has the id {raw_script!r}")
+    prepared = content.for_script(str(raw_script))
+    book = load_rehearsal(path, lessons, [q.id for q in prepared.script.questions])
+    sample = Conversation(state=prepared.script.start)
+    sample.shown = {q.id: f"<{q.id}>" for q in prepared.script.questions}
+    check_rehearsal_templates(book, content.renderer, material(prepared.context(sample)))
+    for member in content._family.values():
+        member.rehearsal = book
 
 
 def load_phrases(root: Path) -> dict[str, str]:

@@ -78,6 +78,15 @@ def clauses(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def original_clause(text: str, folded: str) -> str:
+    """The clause of `text` as the person typed it whose folded form is `folded` (a
+    `Match.clause`), so feedback quotes their own words; `folded` itself if none is."""
+    for part in _CLAUSE_SPLIT.split(text):
+        if fold(part) == folded:
+            return part.strip()
+    return folded
+
+
 @dataclass(frozen=True)
 class Match:
     """What a cue matched: the entry and the clause of the answer it was found in."""
@@ -164,11 +173,12 @@ class PhraseCue:
         """The first thing this cue finds in `text`, or None."""
         if _DASHES.match(text) and text.strip():
             return Match(self.name, text.strip(), text.strip()) if self._whole_dash else None
-        whole = fold(text)
-        if whole in self._whole:
-            return Match(self.name, whole, whole)
+        if self._whole:
+            whole = fold(text)
+            if whole in self._whole:
+                return Match(self.name, whole, whole)
         for clause in self._book.clauses(text):
-            bare = self._book.strip_hedges(clause)
+            bare = self._book.bare(clause) if self._clause else ""
             if bare in self._clause:
                 return Match(self.name, bare, clause)
             if self._phrases is None:
@@ -192,6 +202,7 @@ class CueBook:
         self.cues = {name: PhraseCue(name, cue, self) for name, cue in spec.cues.items()}
         self._clauses: dict[str, list[str]] = {}
         self._matches: dict[tuple[str, str], Match | None] = {}
+        self._bare: dict[str, str] = {}
         self.kept_items: dict[str, tuple[str, ...]] = {}
         """A list answer read as items (bot.engine.conditions.items), kept."""
 
@@ -212,6 +223,22 @@ class CueBook:
                 self._matches.clear()
             self._matches[key] = self.cues[name].match(text)
         return self._matches[key]
+
+    def bare(self, clause: str) -> str:
+        """`strip_hedges(clause)`, kept: every cue with clause entries reads it."""
+        found = self._bare.get(clause)
+        if found is None:
+            if len(self._bare) > CACHE_SIZE:
+                self._bare.clear()
+            found = self._bare[clause] = self.strip_hedges(clause)
+        return found
+
+    def forget(self) -> None:
+        """Drop the kept readings (a benchmark measures a reply read for the first time)."""
+        self._clauses.clear()
+        self._bare.clear()
+        self._matches.clear()
+        self.kept_items.clear()
 
     def strip_hedges(self, clause: str) -> str:
         """A folded clause without hedges at its start or end ("probably nothing really")."""

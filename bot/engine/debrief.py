@@ -9,6 +9,8 @@ beside the answers (key -> [value, shown]) under keys with a dot, which no quest
     prep.title              the preparation's title
     prep.level.<lesson>     its verdict on a lesson: risk, watch, gap or clear
     prep.answer.<question>  its answer to a question (value for conditions, as shown in prompts)
+    prep.rehearsed          "yes" when it was rehearsed (/rehearse), shown as the rehearsed
+                            lessons' titles; "no" otherwise
 
 Prompts read them as `{{ prep.answer.topic }}` (as shown, escaped like any answer). What the
 debrief's answers mean is declared in the script's `record:` map, read here into the export's
@@ -33,16 +35,23 @@ def is_context_key(key: str) -> bool:
 
 def context_keys(followed: Script, lesson_ids: Iterable[str]) -> set[str]:
     """Every context key a script following `followed` is given."""
-    keys = {f"{ROOT}.title"} | {f"{ROOT}.level.{lesson}" for lesson in lesson_ids}
+    keys = {f"{ROOT}.title", f"{ROOT}.rehearsed"}
+    keys |= {f"{ROOT}.level.{lesson}" for lesson in lesson_ids}
     return keys | {f"{ROOT}.answer.{q.id}" for q in followed.questions}
 
 
 def seed(
-    followed: Script, title: str, levels: Mapping[str, str], prepared: Conversation
+    followed: Script,
+    title: str,
+    levels: Mapping[str, str],
+    prepared: Conversation,
+    rehearsed: str = "",
 ) -> dict[str, list[Any]]:
     """The context of a new debrief: key -> [value, shown], from the prepared session's title,
-    verdicts and the answers on the route it took (unanswered: [None, ""])."""
+    verdicts, the answers on the route it took (unanswered: [None, ""]) and what was rehearsed
+    (`rehearsed`: the rehearsed lessons' titles, "" when it never was)."""
     pairs: dict[str, list[Any]] = {f"{ROOT}.title": [title, title]}
+    pairs[f"{ROOT}.rehearsed"] = ["yes" if rehearsed else "no", rehearsed]
     for lesson, level in levels.items():
         pairs[f"{ROOT}.level.{lesson}"] = [level, level]
     on_path = prepared.answered_on_path()

@@ -50,6 +50,7 @@ REQUIRED = (
     "command_report",
     "command_progress",
     "command_debrief",
+    "command_rehearse",
     "command_export",
     "command_reminders",
     "command_snooze",

@@ -50,6 +50,7 @@ COMMANDS = (
     "report",
     "progress",
     "debrief",
+    "rehearse",
     "export",
     "reminders",
     "snooze",

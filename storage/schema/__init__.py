@@ -7,6 +7,7 @@ Importing this package completes `Base.metadata` (Alembic compares the migration
 - `messaging`: inbox, outbox, processed deliveries
 - `courses`: instructors, cohorts, members, shares, access log, notes, verdicts, sign-ins
 - `followups`: reminders and debrief links
+- `rehearsals`: rehearsals of a preparation and their replies
 """
 
 from storage.schema.base import Base, utcnow
@@ -26,6 +27,7 @@ from storage.schema.courses import (
 )
 from storage.schema.followups import Debrief, Reminder
 from storage.schema.messaging import InboxUpdate, OutboxMessage, ProcessedDelivery
+from storage.schema.rehearsals import Rehearsal, RehearsalReply
 
 __all__ = [
     # courses
@@ -47,6 +49,9 @@ __all__ = [
     "LoginToken",
     "OutboxMessage",
     "ProcessedDelivery",
+    # rehearsals
+    "Rehearsal",
+    "RehearsalReply",
     "Reminder",
     "SessionShare",
     "TranscriptLine",

@@ -26,7 +26,21 @@ def test_every_shipped_command_and_button_has_exactly_one_owner() -> None:
     assert {"/start", "/help", "/privacy", "/reminders", "/debrief", "/cohort", "/review"} <= set(
         merged.commands
     )
-    assert set(merged.buttons) == {"a", "u", "r", "f", "m", "d", "cj", "cs", "cl", "cu", "cv"}
+    assert set(merged.buttons) == {
+        "a",
+        "u",
+        "r",
+        "f",
+        "m",
+        "d",
+        "cj",
+        "cs",
+        "cl",
+        "cu",
+        "cv",
+        "rs",
+        "rh",
+    }
 
 
 def test_a_command_claimed_twice_stops_start_up_naming_both_features() -> None:

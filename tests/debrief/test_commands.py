@@ -217,3 +217,31 @@ def test_a_debrief_waits_for_the_negotiation_date_and_names_it(chat: Chat, clock
     chat.says("/debrief")
     assert "Let's look back at" in chat.text()
     assert chat.question().progress is not None
+
+
+def test_a_rehearsed_preparation_is_asked_whether_a_rehearsed_moment_came_up(
+    chat: Chat, service: CoachService
+) -> None:
+    prep_id = prepared(chat)
+    chat.says("/rehearse")
+    chat.says("We have other options too. What would make you keep the rent?")
+    chat.says("stop")
+    chat.says("/debrief")
+    for answer in OUTCOME[:3]:
+        chat.says(answer)
+    asked = chat.question()
+    assert "you rehearsed some hard moments (Power is not size). Did one of them" in asked.text
+    chat.presses("Yes, but I still got caught")
+    assert chat.question().question == "rate_outcome"
+    data = service.export(prep_id)
+    assert data is not None
+    answers = {a["question"]: a["answer"] for a in data["debrief"]["answers"]}
+    assert answers["rehearsed_came_up"] == "Yes, but I still got caught"
+
+
+def test_a_preparation_never_rehearsed_is_not_asked_about_rehearsal(chat: Chat) -> None:
+    prepared(chat)
+    chat.says("/debrief")
+    for answer in OUTCOME[:3]:
+        chat.says(answer)
+    assert "rehearsed" not in chat.question().text
