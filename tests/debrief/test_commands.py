@@ -201,16 +201,17 @@ def test_a_session_on_a_script_no_longer_loaded_is_refused_politely(
 def test_a_debrief_waits_for_the_negotiation_date_and_names_it(chat: Chat, clock: Clock) -> None:
     chat.says("/new")
     today = clock.now.date()
-    for answer in persona_file.answers("one_issue_buyer", today):  # negotiates on today+12
+    for answer in persona_file.answers("one_issue_buyer", today):  # "the 14th of next month"
         chat.says(answer)
     assert "Your report" in chat.text()
-    day = today + timedelta(days=12)
+    day = (today.replace(day=1) + timedelta(days=32)).replace(day=14)
+    wait = (day - today).days
     chat.says("/debrief")
     said = chat.text()
     assert f"{day:%A} {day.day} {day:%B %Y}" in said
     assert "nothing to look back on yet" in said
     assert all(m.kind != "question" for m in chat.last)  # no debrief question was asked
-    clock.now = clock.now + timedelta(days=11)
+    clock.now = clock.now + timedelta(days=wait - 1)
     chat.says("/debrief")
     assert "nothing to look back on yet" in chat.text()  # the day before: still waiting
     clock.now = clock.now + timedelta(days=1)
