@@ -54,9 +54,9 @@ class Settings:
     log_level: str = "INFO"
     dialogues_dir: Path | None = None
     database_pool_size: int = 5
-    # "lean": Parley's own HTTP/1.1 client for Bot API calls (bot/telegram/transport.py);
+    # "aiohttp": PTB's BaseRequest over aiohttp (bot/telegram/http/aiohttp_request.py);
     # "httpx": python-telegram-bot's stock HTTPXRequest, a fallback needing no code change.
-    telegram_http: str = "lean"
+    telegram_http: str = "aiohttp"
     # How often the bot looks for reminders planned since start-up (seconds).
     reminder_scan_seconds: float = 30.0
 
@@ -91,9 +91,9 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None)
         or not 0.1 <= float(scan) <= 3600
     ):
         raise ConfigError(f"PARLEY_REMINDER_SCAN_SECONDS must be 0.1 to 3600, not {scan!r}")
-    transport = get("PARLEY_TELEGRAM_HTTP", "lean").lower()
-    if transport not in ("lean", "httpx"):
-        raise ConfigError(f"PARLEY_TELEGRAM_HTTP must be lean or httpx, not {transport!r}")
+    transport = get("PARLEY_TELEGRAM_HTTP", "aiohttp").lower()
+    if transport not in ("aiohttp", "httpx"):
+        raise ConfigError(f"PARLEY_TELEGRAM_HTTP must be aiohttp or httpx, not {transport!r}")
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")

@@ -10,7 +10,7 @@ from bot.config import ConfigError, load_settings
 
 
 def test_the_telegram_client_defaults_to_lean_and_can_fall_back_to_httpx(tmp_path: Path) -> None:
-    assert load_settings({}, dotenv=tmp_path / "absent.env").telegram_http == "lean"
+    assert load_settings({}, dotenv=tmp_path / "absent.env").telegram_http == "aiohttp"
     chosen = load_settings({"PARLEY_TELEGRAM_HTTP": "HTTPX"}, dotenv=tmp_path / "absent.env")
     assert chosen.telegram_http == "httpx"
 

@@ -51,7 +51,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # (file relative to the repository, the literal's start): why it is not user-facing
     ("bot/telegram/metrics.py", "# HELP "): "Prometheus exposition, read by monitoring",
     ("bot/telegram/metrics.py", "# TYPE "): "Prometheus exposition, read by monitoring",
-    ("bot/telegram/http/client.py", "POST {} HTTP/1.1"): "an HTTP request line",
     ("bot/telegram/sender.py", "refused by Telegram"): "why an outbox row failed (operators)",
     ("bot/coach/service.py", "blocked by the user"): "why an outbox row failed (operators)",
     ("bot/web/security.py", "default-src "): "a Content-Security-Policy header",

@@ -29,7 +29,7 @@ from bot.engine.content import Content
 from bot.errors import ParleyError
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
-from bot.telegram.http.client import LeanRequest
+from bot.telegram.http.aiohttp_request import AiohttpRequest
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.poller import poll, replay_inbox
@@ -73,11 +73,10 @@ def build_application(settings: Settings, locks: ChatLocks) -> Application:  # t
     )
     if settings.telegram_http == "httpx":
         return builder.connection_pool_size(64).build()
-    # Our own HTTP/1.1 client for API calls (bot/telegram/transport.py); uploads and downloads
-    # still go through the HTTPXRequest it wraps.
+    # aiohttp for every call, uploads included (bot/telegram/http/aiohttp_request.py).
     return (
-        builder.request(LeanRequest(connection_pool_size=64))
-        .get_updates_request(LeanRequest(connection_pool_size=1))
+        builder.request(AiohttpRequest(connection_pool_size=64))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .build()
     )
 
