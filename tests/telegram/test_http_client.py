@@ -9,8 +9,8 @@ that verification is on.
 from __future__ import annotations
 
 import asyncio
-import ssl
 import gzip
+import ssl
 import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -20,7 +20,6 @@ import pytest
 import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, RetryAfter, TimedOut
-from telegram.request import RequestData
 
 from bot.telegram.http.aiohttp_request import AiohttpRequest
 from tests.fakes import FakeBotApi
@@ -103,7 +102,10 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(fake: FakeBotApi) -> AsyncIterator[telegram.Bot]:
-    request, polling = AiohttpRequest(connection_pool_size=8), AiohttpRequest(connection_pool_size=1)
+    request, polling = (
+        AiohttpRequest(connection_pool_size=8),
+        AiohttpRequest(connection_pool_size=1),
+    )
     async with telegram.Bot(
         TOKEN, base_url=fake.base_url, request=request, get_updates_request=polling
     ) as real_bot:
