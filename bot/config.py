@@ -57,6 +57,11 @@ class Settings:
     # "aiohttp": PTB's BaseRequest over aiohttp (bot/telegram/http/aiohttp_request.py);
     # "httpx": python-telegram-bot's stock HTTPXRequest, a fallback needing no code change.
     telegram_http: str = "aiohttp"
+    # Outgoing messages paced to Telegram's limits (bot/telegram/pacing.py) times this factor;
+    # 0: not paced. Only a fake Bot API (tests, benchmarks) can take more than 1.
+    send_pacing: float = 1.0
+    # Where Prometheus scrapes /metrics, /healthz and /readyz; 0: not served.
+    metrics_port: int = 0
     # How often the bot looks for reminders planned since start-up (seconds).
     reminder_scan_seconds: float = 30.0
 
@@ -94,6 +99,14 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None)
     transport = get("PARLEY_TELEGRAM_HTTP", "aiohttp").lower()
     if transport not in ("aiohttp", "httpx"):
         raise ConfigError(f"PARLEY_TELEGRAM_HTTP must be aiohttp or httpx, not {transport!r}")
+    pacing = get("PARLEY_SEND_PACING", "1")
+    if not (pacing.isascii() and pacing.replace(".", "", 1).isdigit() and len(pacing) < 8):
+        raise ConfigError(f"PARLEY_SEND_PACING must be a factor like 1 (0: off), not {pacing!r}")
+    metrics_port = get("METRICS_PORT", "0")
+    if not (metrics_port.isascii() and metrics_port.isdigit() and len(metrics_port) < 6) or not (
+        0 <= int(metrics_port) < 65536
+    ):
+        raise ConfigError(f"METRICS_PORT must be a port number, not {metrics_port!r}")
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
@@ -116,5 +129,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None)
         dialogues_dir=Path(get("PARLEY_DIALOGUES_DIR")) if get("PARLEY_DIALOGUES_DIR") else None,
         database_pool_size=int(pool),
         telegram_http=transport,
+        send_pacing=float(pacing),
+        metrics_port=int(metrics_port),
         reminder_scan_seconds=float(scan),
     )

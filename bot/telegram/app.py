@@ -32,6 +32,7 @@ from bot.telegram.handlers import UpdateHandler
 from bot.telegram.http.aiohttp_request import AiohttpRequest
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
+from bot.telegram.pacing import Limits, Pacer
 from bot.telegram.poller import poll, replay_inbox
 from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.sender import OutboxSender
@@ -111,7 +112,8 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
     application = build_application(settings, locks)
     db = DatabaseThread.for_dialect(service.engine.dialect.name)
     metrics = Metrics()
-    sender = OutboxSender(application.bot, service, locks, db, metrics)
+    limits = Limits().scaled(settings.send_pacing) if settings.send_pacing > 0 else None
+    sender = OutboxSender(application.bot, service, locks, db, metrics, pacer=Pacer(limits))
     handler = UpdateHandler(service, content, sender, metrics)
     application.add_handler(TypeHandler(Update, handler.on_update))
 

@@ -1,6 +1,7 @@
 """Send what the coach service put in the outbox, then mark it delivered.
 
-Messages are sent in order per chat, after the transaction that wrote them committed. A 429
+Messages are sent in order per chat, after the transaction that wrote them committed, each
+paced to Telegram's limits (bot/telegram/pacing.py) so that a 429 is rare. A 429
 (`RetryAfter`) waits as long as Telegram asks, and a network error backs off and retries; both
 wait only inside the chat's own task, so other chats go on. `Forbidden` means the user blocked
 the bot: the user is marked inactive and their pending messages are given up, never retried
@@ -26,6 +27,7 @@ from bot.telegram.blocking import DatabaseThread
 from bot.telegram.keyboards import OpenKeyboards
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks
+from bot.telegram.pacing import Pacer
 from bot.telegram.render import keyboard, keyboard_json, message_text
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class OutboxSender:
         db: DatabaseThread,
         metrics: Metrics,
         max_attempts: int = 6,
+        pacer: Pacer | None = None,
     ) -> None:
         self.metrics = metrics
         self.bot = bot
@@ -66,6 +69,8 @@ class OutboxSender:
         self._flusher: asyncio.Task[None] | None = None
         self.locks = locks
         self.max_attempts = max_attempts
+        self.pacer = pacer or Pacer(None)
+        """Holds each message until Telegram's limits allow it (bot/telegram/pacing.py)."""
         self.keyboards = OpenKeyboards()
         """The last question with buttons in each chat (retired when answered by typing)."""
 
@@ -108,6 +113,7 @@ class OutboxSender:
     async def _send(self, message: Outbound) -> bool:
         delay = 0.5
         for attempt in range(1, self.max_attempts + 1):
+            await self.pacer.wait(int(message.chat_id))
             try:
                 await self._transmit(message)
                 return True
