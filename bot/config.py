@@ -62,6 +62,7 @@ class Settings:
     send_pacing: float = 1.0
     # Where Prometheus scrapes /metrics, /healthz and /readyz; 0: not served.
     metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
     # How often the bot looks for reminders planned since start-up (seconds).
     reminder_scan_seconds: float = 30.0
 
@@ -131,5 +132,6 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = None)
         telegram_http=transport,
         send_pacing=float(pacing),
         metrics_port=int(metrics_port),
+        metrics_host=get("METRICS_HOST", "127.0.0.1"),
         reminder_scan_seconds=float(scan),
     )

@@ -31,6 +31,7 @@ from bot.telegram.blocking import DatabaseThread
 from bot.telegram.handlers import UpdateHandler
 from bot.telegram.http.aiohttp_request import AiohttpRequest
 from bot.telegram.metrics import Metrics
+from bot.telegram.operator_server import build_operator_app, operator_server
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
 from bot.telegram.pacing import Limits, Pacer
 from bot.telegram.poller import poll, replay_inbox
@@ -42,6 +43,9 @@ from bot.telegram.workers import ChatDrainer
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 15.0
+STUCK_AFTER = {"poller": 120.0, "sender": 120.0}
+"""Seconds without a beat after which /healthz calls a loop stuck: a long poll lasts 25 s
+(35 s with its read timeout) and backs off up to 30 s; the sweep beats every 15 s."""
 COMMANDS = (
     "start",
     "new",
@@ -149,6 +153,17 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
         kick = drainer.kick if shared else None
         scan = settings.reminder_scan_seconds
         await start_reminder_jobs(application, service, db, sender, locks, kick, scan)
+        # Several workers: the sweep belongs to the drainer, which beats only with traffic.
+        watched = {k: v for k, v in STUCK_AFTER.items() if k != "sender" or not shared}
+        if settings.webhook_url:
+            watched.pop("poller")
+        metrics.watch(*watched)
+        operators = None
+        if settings.metrics_port:
+            app = build_operator_app(service, db, metrics, watched)
+            operators = operator_server(app, settings.metrics_host, settings.metrics_port)
+            operating = asyncio.create_task(operators.serve())
+            log.info("metrics host=%s port=%d", settings.metrics_host, settings.metrics_port)
         if settings.webhook_url:
             server = await _serve_webhook(
                 settings, application, service, db, metrics, drainer.kick if shared else None
@@ -156,9 +171,9 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
             receiver = asyncio.create_task(server.serve())
         else:
             await application.bot.delete_webhook()
-            receiver = asyncio.create_task(poll(application, service, db, stop))
+            receiver = asyncio.create_task(poll(application, service, db, stop, metrics))
         # Several workers share the outbox: only the chat-locked drain may send left-overs.
-        background = drainer.run(stop) if shared else _sweep_forever(sender, stop)
+        background = drainer.run(stop) if shared else _sweep_forever(sender, stop, metrics)
         sweeper = asyncio.create_task(background)
         await stop.wait()
         log.info("stopping")
@@ -169,6 +184,9 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if operators is not None:
+            operators.should_exit = True
+            await operating
         await application.stop()
         await warming
         await sender.flush()
@@ -209,8 +227,9 @@ async def _serve_webhook(
     return server
 
 
-async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event) -> None:
+async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event, metrics: Metrics) -> None:
     while not stop.is_set():
+        metrics.beat("sender")
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), SWEEP_EVERY)
         if not stop.is_set():

@@ -82,11 +82,12 @@ class Pacer:
         self.waited = 0.0
         """Seconds spent waiting in all (for the metrics and the tests)."""
 
-    async def wait(self, chat_id: int) -> None:
-        """Return when a message to `chat_id` may go; the slot is taken by this call."""
+    async def wait(self, chat_id: int) -> float:
+        """Return when a message to `chat_id` may go (the slot is taken by this call): the
+        seconds waited."""
         limits, bot = self.limits, self._bot
         if limits is None or bot is None:
-            return
+            return 0.0
         now = self._clock()
         chat = self._chats.get(chat_id)
         if chat is None:
@@ -100,9 +101,11 @@ class Pacer:
         at = max(bot.earliest(now), chat.earliest(now))
         bot.take(at)
         chat.take(at)
-        if at > now:
-            self.waited += at - now
-            await self._sleep(at - now)
+        if at <= now:
+            return 0.0
+        self.waited += at - now
+        await self._sleep(at - now)
+        return at - now
 
     def _prune(self, now: float) -> None:
         """Forget chats whose bucket is full again: a fresh one behaves the same."""

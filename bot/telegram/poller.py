@@ -21,6 +21,7 @@ from telegram.warnings import PTBUserWarning
 from bot.coach.service import CoachService
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.chats import chat_of
+from bot.telegram.metrics import Metrics
 from bot.telegram.sender import _seconds
 
 log = logging.getLogger(__name__)
@@ -64,11 +65,15 @@ async def poll(
     service: CoachService,
     db: DatabaseThread,
     stop: asyncio.Event,
+    metrics: Metrics | None = None,
 ) -> None:
-    """Fetch, store, queue; until `stop` is set. Errors back off instead of ending the loop."""
+    """Fetch, store, queue; until `stop` is set. Errors back off instead of ending the loop.
+    Each round beats the poller's heartbeat (/healthz)."""
     offset: int | None = None
     backoff = 1.0
     while not stop.is_set():
+        if metrics is not None:
+            metrics.beat("poller")
         try:
             raw = await fetch(application.bot, offset)
         except RetryAfter as exc:

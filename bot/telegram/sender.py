@@ -113,9 +113,11 @@ class OutboxSender:
     async def _send(self, message: Outbound) -> bool:
         delay = 0.5
         for attempt in range(1, self.max_attempts + 1):
-            await self.pacer.wait(int(message.chat_id))
+            if waited := await self.pacer.wait(int(message.chat_id)):
+                self.metrics.paced(waited)
             try:
                 await self._transmit(message)
+                self.metrics.beat("sender")
                 return True
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)

@@ -122,7 +122,7 @@ async def test_a_burst_of_1000_messages_to_300_chats_meets_no_429_loses_nothing_
     await sender.flush()
     elapsed = time.monotonic() - started
     db.close()
-    sent = [call for call in fake.calls("sendMessage")]
+    sent = fake.calls("sendMessage")
     assert [call.status for call in sent if call.status == 429] == []
     assert flood.refused == 0
     assert len(sent) == 1000
