@@ -130,7 +130,7 @@ def test_health_with_a_metrics_port_asks_the_running_bots_healthz(tmp_path: Path
     answers = [503, 200]
 
     class Healthz(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             status = answers.pop(0)
             body = b'{"status": "stuck", "loops": ["poller"]}' if status == 503 else b"{}"
             self.send_response(status)
