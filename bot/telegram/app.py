@@ -16,7 +16,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 import uvicorn
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -24,11 +24,13 @@ from bot import redaction
 from bot.coach import charts
 from bot.coach.service import CoachService
 from bot.config import ConfigError, Settings
+from bot.courses.service import CourseService
 from bot.courses.types import CourseSettings
 from bot.engine.content import Content
 from bot.errors import ParleyError
+from bot.telegram import menus
 from bot.telegram.blocking import DatabaseThread
-from bot.telegram.handlers import UpdateHandler
+from bot.telegram.handlers import ALLOWED_UPDATES, UpdateHandler
 from bot.telegram.http.aiohttp_request import AiohttpRequest
 from bot.telegram.metrics import Metrics
 from bot.telegram.operator_server import build_operator_app, operator_server
@@ -46,26 +48,6 @@ SWEEP_EVERY = 15.0
 STUCK_AFTER = {"poller": 120.0, "sender": 120.0}
 """Seconds without a beat after which /healthz calls a loop stuck: a long poll lasts 25 s
 (35 s with its read timeout) and backs off up to 30 s; the sweep beats every 15 s."""
-COMMANDS = (
-    "start",
-    "new",
-    "resume",
-    "sessions",
-    "back",
-    "skip",
-    "report",
-    "progress",
-    "debrief",
-    "export",
-    "reminders",
-    "snooze",
-    "stop",
-    "timezone",
-    "privacy",
-    "forget",
-    "help",
-)
-"""The command menu, in order; each one's description is the phrase `command_<name>`."""
 
 
 def build_application(settings: Settings, locks: ChatLocks) -> Application:  # type: ignore[type-arg]
@@ -137,8 +119,8 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
         courses = service.setting(CourseSettings)
         if not courses.bot_username:  # for cohort invite links
             service.configure(replace(courses, bot_username=me.username or ""))
-        menu = [BotCommand(c, content.say(f"command_{c}", "text")) for c in COMMANDS]
-        await application.bot.set_my_commands(menu)
+        instructors = await db(_instructor_ids, service, settings)
+        await menus.publish(application.bot, content, settings.admin_ids, instructors)
         await application.start()
         # matplotlib's import and fonts (~0.5 s) on a spare thread, not on the database thread
         # under SQLite's write lock when the first report is built (bot/charts.py).
@@ -209,7 +191,7 @@ async def _serve_webhook(
     await application.bot.set_webhook(
         settings.webhook_url,
         secret_token=settings.webhook_secret,
-        allowed_updates=Update.ALL_TYPES,
+        allowed_updates=list(ALLOWED_UPDATES),
     )
     app = build_webhook_app(application, service, db, metrics, path, settings.webhook_secret, drain)
     config = uvicorn.Config(
@@ -225,6 +207,12 @@ async def _serve_webhook(
     # which then reaches run()'s own handlers and stops the bot.
     log.info("webhook mode host=%s port=%d path=%s", settings.web_host, settings.web_port, path)
     return server
+
+
+def _instructor_ids(service: CoachService, settings: Settings) -> list[int]:
+    """Telegram ids of the instructors, for their command menus."""
+    courses = CourseService(service.database, service.content, settings.admin_ids)
+    return [i.telegram_id for i in courses.instructors() if i.telegram_id is not None]
 
 
 async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event, metrics: Metrics) -> None:

@@ -21,6 +21,7 @@ from telegram.warnings import PTBUserWarning
 from bot.coach.service import CoachService
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.chats import chat_of
+from bot.telegram.handlers import ALLOWED_UPDATES
 from bot.telegram.metrics import Metrics
 from bot.telegram.sender import _seconds
 
@@ -38,7 +39,7 @@ async def fetch(bot: Bot, offset: int | None) -> list[dict[str, Any]]:
         api_kwargs={
             "offset": offset,
             "timeout": POLL_TIMEOUT,
-            "allowed_updates": Update.ALL_TYPES,
+            "allowed_updates": list(ALLOWED_UPDATES),
         },
         read_timeout=POLL_TIMEOUT + 10,
     )

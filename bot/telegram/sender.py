@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.coach.messages import Outbound
 from bot.coach.service import CoachService
+from bot.engine.render import split_message
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.keyboards import OpenKeyboards
 from bot.telegram.metrics import Metrics
@@ -38,7 +39,10 @@ warnings.filterwarnings(
 
 CHANNEL = "telegram"
 MARK_EVERY = 0.2
-CAPTION_LIMIT = 1024  # Telegram refuses longer captions; callers keep theirs short
+CAPTION_LIMIT = 1024  # visible characters; the rest of a longer text follows as a message
+NO_PREVIEW = {"link_preview_options": {"is_disabled": True}}
+"""No message gets a link preview: a sign-in link must not be opened by Telegram's preview
+fetcher (it works once), and no other message needs one."""
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -151,6 +155,7 @@ class OutboxSender:
                 "chat_id": chat_id,
                 "text": message_text(self.service.content, message),
                 "parse_mode": ParseMode.HTML.value,
+                **NO_PREVIEW,
             }
             if message.buttons:
                 params["reply_markup"] = keyboard_json(message)
@@ -159,7 +164,10 @@ class OutboxSender:
                 self.keyboards.shown(message.chat_id, int(sent["message_id"]), message.question)
             return
         upload = InputFile(file.data, filename=file.filename)
-        caption = message.text[:CAPTION_LIMIT] or None
+        # Telegram counts a caption's visible characters; the rest follows as messages, split
+        # where no tag or entity is cut (bot/engine/render.py split_message).
+        first, *rest = split_message(message.text, CAPTION_LIMIT) if message.text else [""]
+        caption = first or None
         if file.media == "photo":
             await self.bot.send_photo(
                 chat_id=chat_id,
@@ -176,6 +184,12 @@ class OutboxSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message),
             )
+        for part in rest:
+            await self.pacer.wait(chat_id)
+            await self.bot.do_api_request(
+                "sendMessage", api_kwargs={**NO_PREVIEW, "chat_id": chat_id, "text": part,
+                                           "parse_mode": ParseMode.HTML.value},
+            )  # fmt: skip
 
     async def retire_keyboard(self, chat_id: int, message_id: int) -> None:
         """Remove an answered question's buttons; best effort (the stale-button answer covers

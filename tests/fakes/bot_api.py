@@ -316,9 +316,20 @@ class FakeBotApi:
     def chat_actions(self, chat_id: int) -> list[str]:
         return self.state.read(lambda s: s.chat(chat_id).chat_actions)
 
-    def my_commands(self, scope_type: str = "default", language_code: str = "") -> list[JsonDict]:
-        """What setMyCommands stored for a scope (chat-specific scopes are not keyed here)."""
-        return self.state.read(lambda s: s.commands.get(f"{scope_type}::{language_code}", []))
+    def my_commands(
+        self, scope_type: str = "default", language_code: str = "", chat_id: int | None = None
+    ) -> list[JsonDict]:
+        """What setMyCommands stored for a scope (`chat_id` for the "chat" scope)."""
+        key = f"{scope_type}:{'' if chat_id is None else chat_id}:{language_code}"
+        return self.state.read(lambda s: s.commands.get(key, []))
+
+    def descriptions(self) -> dict[str, str]:
+        """What setMyDescription and setMyShortDescription stored."""
+        return self.state.read(lambda s: dict(s.descriptions))
+
+    def allowed_updates(self) -> list[str] | None:
+        """The update types the bot asked for last (None: it never said)."""
+        return self.state.read(lambda s: s.allowed_updates)
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any) -> None:
