@@ -39,7 +39,6 @@ async def publish(
 ) -> None:
     """Set the menus and the descriptions. A chat Telegram refuses (a person who never wrote
     to the bot) is skipped with a log line: the bot still starts."""
-    await bot.set_my_commands(menu(content, STUDENT))
     await bot.set_my_description(content.say("bot_description", "text").strip())
     await bot.set_my_short_description(content.say("bot_short_description", "text").strip())
     admin_ids = set(admins)
@@ -50,3 +49,4 @@ async def publish(
             await bot.set_my_commands(menu(content, names), scope=BotCommandScopeChat(chat_id))
         except TelegramError as exc:
             log.info("command menu not set for a chat error=%s", type(exc).__name__)
+    await bot.set_my_commands(menu(content, STUDENT))  # last: the start-up's end is visible
