@@ -74,3 +74,20 @@ def test_every_variable_the_code_reads_is_in_env_example() -> None:
     read = set(re.findall(r'get\("([A-Z_]+)"', config))
     documented = set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
     assert read <= documented, read - documented
+
+
+def test_the_monitoring_snippets_in_deploy_md_parse_and_name_metrics_the_bot_exports() -> None:
+    import re
+
+    from bot.telegram.metrics import Metrics
+
+    section = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8").split("## Monitoring")[1]
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", section, re.S)]
+    scrape, rules = blocks[:2]
+    assert scrape["scrape_configs"][0]["static_configs"][0]["targets"] == ["parley-bot:9464"]
+    exported = {m.name for m in Metrics().registry.collect()}
+    alerts = rules["groups"][0]["rules"]
+    assert len(alerts) == 2
+    named = {n for a in alerts for n in re.findall(r"parley_[a-z_]+", a["expr"])}
+    assert named <= exported, named - exported
+    assert "METRICS_PORT=9464" in (REPO / "Dockerfile").read_text(encoding="utf-8")
