@@ -55,6 +55,7 @@ def test_a_persona_answered_with_buttons_and_text_gets_its_report_and_export(
     descriptions = fake.descriptions()
     assert "negotiation coach" in descriptions["description"]
     assert 0 < len(descriptions["short_description"]) <= 120
+    fake.state.wait_until(fake.allowed_updates, 10)  # the first long poll has begun
     assert fake.allowed_updates() == [
         "message",
         "edited_message",
