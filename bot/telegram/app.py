@@ -19,6 +19,7 @@ import uvicorn
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
 
 from bot import redaction
 from bot.coach import charts
@@ -50,7 +51,10 @@ STUCK_AFTER = {"poller": 120.0, "sender": 120.0}
 (35 s with its read timeout) and backs off up to 30 s; the sweep beats every 15 s."""
 
 
-def build_application(settings: Settings, locks: ChatLocks) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, locks: ChatLocks, requests: tuple[BaseRequest, BaseRequest] | None = None
+) -> Application:  # type: ignore[type-arg]
+    """`requests`: (calls, long polling); the caller shuts them down (see `_run`)."""
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
@@ -58,14 +62,18 @@ def build_application(settings: Settings, locks: ChatLocks) -> Application:  # t
         .updater(None)
         .concurrent_updates(ChatOrderedProcessor(locks))
     )
-    if settings.telegram_http == "httpx":
+    if requests is None:
         return builder.connection_pool_size(64).build()
-    # aiohttp for every call, uploads included (bot/telegram/http/aiohttp_request.py).
-    return (
-        builder.request(AiohttpRequest(connection_pool_size=64))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .build()
-    )
+    calls, polling = requests
+    return builder.request(calls).get_updates_request(polling).build()
+
+
+def _requests(settings: Settings) -> tuple[BaseRequest, BaseRequest] | None:
+    """aiohttp for every call, uploads included (bot/telegram/http/aiohttp_request.py); None:
+    python-telegram-bot's own httpx client (PARLEY_TELEGRAM_HTTP=httpx)."""
+    if settings.telegram_http == "httpx":
+        return None
+    return AiohttpRequest(connection_pool_size=64), AiohttpRequest(connection_pool_size=1)
 
 
 class TelegramStartError(ParleyError):
@@ -93,9 +101,25 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
 
 
 async def _run(settings: Settings, service: CoachService, content: Content) -> None:
+    requests = _requests(settings)
+    try:
+        await _serve(settings, service, content, requests)
+    finally:
+        # PTB shuts its requests down only after a start that succeeded: a refused token
+        # would leave aiohttp's sessions open (and a warning on stderr at exit).
+        for request in requests or ():
+            await request.shutdown()
+
+
+async def _serve(
+    settings: Settings,
+    service: CoachService,
+    content: Content,
+    requests: tuple[BaseRequest, BaseRequest] | None,
+) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     locks = ChatLocks()
-    application = build_application(settings, locks)
+    application = build_application(settings, locks, requests)
     db = DatabaseThread.for_dialect(service.engine.dialect.name)
     metrics = Metrics()
     limits = Limits().scaled(settings.send_pacing) if settings.send_pacing > 0 else None
