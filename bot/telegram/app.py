@@ -73,7 +73,8 @@ def _requests(settings: Settings) -> tuple[BaseRequest, BaseRequest] | None:
     python-telegram-bot's own httpx client (PARLEY_TELEGRAM_HTTP=httpx)."""
     if settings.telegram_http == "httpx":
         return None
-    return AiohttpRequest(connection_pool_size=64), AiohttpRequest(connection_pool_size=1)
+    calls = AiohttpRequest(connection_pool_size=64)
+    return calls, AiohttpRequest(connection_pool_size=1, sharing=calls)
 
 
 class TelegramStartError(ParleyError):
@@ -107,7 +108,7 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
     finally:
         # PTB shuts its requests down only after a start that succeeded: a refused token
         # would leave aiohttp's sessions open (and a warning on stderr at exit).
-        for request in requests or ():
+        for request in reversed(requests or ()):
             await request.shutdown()
 
 

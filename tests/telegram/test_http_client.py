@@ -102,10 +102,8 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(fake: FakeBotApi) -> AsyncIterator[telegram.Bot]:
-    request, polling = (
-        AiohttpRequest(connection_pool_size=8),
-        AiohttpRequest(connection_pool_size=1),
-    )
+    request = AiohttpRequest(connection_pool_size=8)
+    polling = AiohttpRequest(connection_pool_size=1, sharing=request)  # as the bot makes them
     async with telegram.Bot(
         TOKEN, base_url=fake.base_url, request=request, get_updates_request=polling
     ) as real_bot:
@@ -151,6 +149,21 @@ async def test_uploads_arrive_byte_for_byte_as_multipart(
     assert document is not None
     assert (document.filename, document.content) == ("plan.pdf", content)
     assert fake.calls("sendDocument")[-1].files["document"].content == content
+
+
+async def test_a_long_poll_and_sends_share_one_session_without_waiting_for_each_other(
+    fake: FakeBotApi, bot: telegram.Bot
+) -> None:
+    user = fake.user(1001)
+    polling = asyncio.create_task(bot.get_updates(timeout=2))
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    for n in range(5):
+        await bot.send_message(1001, f"while polling {n}")
+    assert time.monotonic() - started < 1.5, "sends waited for the long poll"
+    assert not polling.done()
+    assert await polling == ()
+    assert len(user.messages()) == 5
 
 
 async def test_long_poll_waits_for_the_next_message(fake: FakeBotApi, bot: telegram.Bot) -> None:

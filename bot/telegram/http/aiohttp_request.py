@@ -5,9 +5,11 @@ Why aiohttp: its HTTP/1.1 parser is compiled (llhttp), its pool has none of http
 per-request housekeeping, and it is kept by others (TLS, IPv6 happy eyeballs, chunked and
 compressed bodies). This module only maps PTB's contract onto it:
 
-- one `ClientSession` per `BaseRequest` (PTB makes one for calls, one for long polling), with a
-  `TCPConnector` of `connection_pool_size` connections, certificates checked against certifi's
-  bundle unless a context is given, and aiohttp's default happy eyeballs (IPv6, then IPv4);
+- one `ClientSession` per bot: PTB takes one `BaseRequest` for calls and one for long polling,
+  and the polling one is made with `sharing=` the other, so both use one session, one pool and
+  one trust store (certifi's bundle unless a context is given), with aiohttp's default happy
+  eyeballs (IPv6, then IPv4). Each request object bounds its own connections
+  (`connection_pool_size`), so a long poll never waits behind sends;
 - PTB's four timeouts: `pool` bounds the wait for a free connection (our own semaphore, so the
   error can say the request was not sent), `connect` the TCP+TLS set-up, `read` the wait for
   each piece of the answer; for uploads `connect + write + read` bounds the whole exchange
@@ -66,6 +68,7 @@ class AiohttpRequest(BaseRequest):
         media_write_timeout: _Timeout = 20.0,
         ssl_context: ssl.SSLContext | None = None,
         max_body: int = MAX_BODY,
+        sharing: AiohttpRequest | None = None,
     ) -> None:
         self._size = connection_pool_size
         self._read, self._write = read_timeout, write_timeout
@@ -75,6 +78,8 @@ class AiohttpRequest(BaseRequest):
         self._max_body = max_body
         self._slots = asyncio.Semaphore(connection_pool_size)
         self._session: aiohttp.ClientSession | None = None
+        self._owner = sharing
+        """The request whose session this one uses (it opens and closes it), or None."""
         self._timeouts: dict[tuple[_Timeout, ...], aiohttp.ClientTimeout] = {}
         self._headers = {"User-Agent": self.USER_AGENT}
         self._proxies: dict[str, str | None] = {}  # scheme://host -> its proxy, or None
@@ -84,11 +89,15 @@ class AiohttpRequest(BaseRequest):
         return self._read
 
     async def initialize(self) -> None:
+        if self._owner is not None:
+            await self._owner.initialize()
+            self._session = self._owner._session
+            return
         if self._session is not None and not self._session.closed:
             return
         context = self._ssl or ssl.create_default_context(cafile=certifi.where())
         connector = aiohttp.TCPConnector(
-            limit=self._size,
+            limit=0,  # each request object bounds its own (the semaphore in do_request)
             limit_per_host=0,
             ssl=context,
             ttl_dns_cache=300,
@@ -103,7 +112,7 @@ class AiohttpRequest(BaseRequest):
 
     async def shutdown(self) -> None:
         session, self._session = self._session, None
-        if session is not None and not session.closed:
+        if self._owner is None and session is not None and not session.closed:
             await session.close()
 
     async def do_request(
@@ -116,7 +125,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: object = BaseRequest.DEFAULT_NONE,
         pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        session = self._session
+        session = self._owner._session if self._owner is not None else self._session
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data is not None and request_data.contains_files
