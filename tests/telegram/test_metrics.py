@@ -89,9 +89,10 @@ async def test_healthz_is_503_naming_a_loop_that_stopped_beating(
     service = sqlite_service(tmp_path, content)
     metrics = Metrics()
     metrics.watch("poller", "sender")
-    async with serving(service, metrics, {"poller": 0.3, "sender": 60.0}) as get:
+    async with serving(service, metrics, {"poller": 1.0, "sender": 60.0}) as get:
+        metrics.beat("poller")
         assert (await get("/healthz")).status_code == 200
-        await asyncio.sleep(0.4)
+        await asyncio.sleep(1.2)
         stuck = await get("/healthz")
         assert (stuck.status_code, stuck.json()["loops"]) == (503, ["poller"])
         metrics.beat("poller")
