@@ -109,9 +109,15 @@ class Settings(BaseSettings):
     # Keys the chat-id hashes in logs (bot/redaction.py); random per process when unset.
     log_hash_key: SecretStr = Field(SecretStr(""), alias="LOG_HASH_KEY")
     dialogues_dir: Path | None = Field(None, alias="PARLEY_DIALOGUES_DIR")
-    # "lean": Parley's own HTTP/1.1 client for Bot API calls (bot/telegram/http/client.py);
+    # "aiohttp": PTB's BaseRequest over aiohttp (bot/telegram/http/aiohttp_request.py);
     # "httpx": python-telegram-bot's stock HTTPXRequest, a fallback needing no code change.
-    telegram_http: str = Field("lean", alias="PARLEY_TELEGRAM_HTTP")
+    telegram_http: str = Field("aiohttp", alias="PARLEY_TELEGRAM_HTTP")
+    # Outgoing messages paced to Telegram's limits (bot/telegram/pacing.py) times this factor;
+    # 0: not paced. Only a fake Bot API (tests, benchmarks) can take more than 1.
+    send_pacing: float = Field(1.0, alias="PARLEY_SEND_PACING", ge=0, le=1000)
+    # Where Prometheus scrapes /metrics, /healthz and /readyz; 0: not served.
+    metrics_port: int = Field(0, alias="METRICS_PORT")
+    metrics_host: str = Field("127.0.0.1", alias="METRICS_HOST")
     # How often the bot looks for reminders planned since start-up (seconds).
     reminder_scan_seconds: float = Field(30.0, alias="PARLEY_REMINDER_SCAN_SECONDS")
 
@@ -168,6 +174,11 @@ class Settings(BaseSettings):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _metrics_port(cls, value: Any) -> int:
+        return 0 if str(value).strip() == "0" else _port(value)
+
     @field_validator("telegram_bot_username")
     @classmethod
     def _username(cls, value: str) -> str:
@@ -188,8 +199,8 @@ class Settings(BaseSettings):
     @field_validator("telegram_http")
     @classmethod
     def _telegram_http(cls, value: str) -> str:
-        if value.lower() not in ("lean", "httpx"):
-            raise ValueError("must be lean or httpx")
+        if value.lower() not in ("aiohttp", "httpx"):
+            raise ValueError("must be aiohttp or httpx")
         return value.lower()
 
     @field_validator("reminder_scan_seconds")

@@ -58,6 +58,14 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
+def test_the_telegram_client_defaults_to_aiohttp_and_can_fall_back_to_httpx(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().telegram_http == "aiohttp"
+    monkeypatch.setenv("PARLEY_TELEGRAM_HTTP", "HTTPX")
+    assert load_settings().telegram_http == "httpx"
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "why"),
     [
@@ -178,14 +186,6 @@ def test_secrets_are_hidden_from_the_repr_and_listed_for_the_log_redactor(
     for secret in (TOKEN, "db-password-x", "webhook-secret_1"):
         assert secret not in shown
         assert secret in settings.secrets()
-
-
-def test_the_telegram_client_defaults_to_lean_and_can_fall_back_to_httpx(
-    clean_env: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert load_settings().telegram_http == "lean"
-    monkeypatch.setenv("PARLEY_TELEGRAM_HTTP", "HTTPX")
-    assert load_settings().telegram_http == "httpx"
 
 
 def test_the_webhook_listener_and_the_site_have_their_own_addresses(clean_env: Path) -> None:

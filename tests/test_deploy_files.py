@@ -105,3 +105,20 @@ def test_make_run_installs_the_runtime_only_and_the_image_the_same_list() -> Non
     assert re.search(r"^\$\(RUNTIME\): requirements.txt", makefile, flags=re.MULTILINE)
     assert "--require-hashes" in makefile
     assert "COPY requirements.txt ./" in (REPO / "Dockerfile").read_text(encoding="utf-8")
+
+
+def test_the_monitoring_snippets_in_deploy_md_parse_and_name_metrics_the_bot_exports() -> None:
+    import re
+
+    from bot.telegram.metrics import Metrics
+
+    section = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8").split("## Monitoring")[1]
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", section, re.S)]
+    scrape, rules = blocks[:2]
+    assert scrape["scrape_configs"][0]["static_configs"][0]["targets"] == ["parley-bot:9464"]
+    exported = {m.name for m in Metrics().registry.collect()}
+    alerts = rules["groups"][0]["rules"]
+    assert len(alerts) == 2
+    named = {n for a in alerts for n in re.findall(r"parley_[a-z_]+", a["expr"])}
+    assert named <= exported, named - exported
+    assert "METRICS_PORT=9464" in (REPO / "Dockerfile").read_text(encoding="utf-8")

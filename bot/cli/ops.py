@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from sqlalchemy import make_url
@@ -26,7 +28,15 @@ def db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def health(settings: Settings, args: argparse.Namespace) -> int:
-    """For container health checks: never creates or migrates anything, only looks."""
+    """For container health checks: never creates or migrates anything, only looks.
+
+    With METRICS_PORT set, asks the running bot's /healthz (its poller and sender are going
+    round: a stuck bot is unhealthy even while its database answers), then its database."""
+    if settings.metrics_port:
+        alive = _bot_alive(settings.metrics_port)
+        if alive is not None:
+            print(f"unhealthy: {alive}", file=sys.stderr)
+            return 1
     url = make_url(settings.database_url.get_secret_value())
     missing = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     if missing and not Path(str(url.database)).is_file():  # connecting would create it, empty
@@ -48,6 +58,17 @@ def health(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print("ok")
     return 0
+
+
+def _bot_alive(port: int) -> str | None:
+    """None when the bot on this machine answers /healthz with 200, else why not."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+            return None if answer.status == 200 else f"/healthz answered {answer.status}"
+    except urllib.error.HTTPError as exc:
+        return f"/healthz answered {exc.code} {exc.read(200).decode(errors='replace')}"
+    except OSError as exc:
+        return f"the bot does not answer on port {port} ({type(exc).__name__})"
 
 
 def dialogues(settings: Settings, args: argparse.Namespace) -> int:

@@ -40,7 +40,19 @@ ENGINE = (
 
 REQUIRED = (
     *ENGINE,
-    # the Telegram command menu (bot/telegram/app.py COMMANDS)
+    # the Telegram command menus and profile (bot/telegram/menus.py)
+    "command_share",
+    "command_leave",
+    "command_web",
+    "command_cancel",
+    "command_students",
+    "command_review",
+    "command_feedback",
+    "command_cohort",
+    "command_grant",
+    "command_revoke",
+    "bot_description",
+    "bot_short_description",
     "command_start",
     "command_new",
     "command_resume",

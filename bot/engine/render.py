@@ -145,7 +145,12 @@ def _pack(text: str, separators: tuple[str, ...], limit: int) -> list[str]:
     if len(to_plain(text)) <= limit:
         return [text]
     if not separators:
-        return [text[start : start + limit] for start in range(0, len(text), limit)]
+        # One line longer than the limit: cut its visible text, never a tag or an entity
+        # (`<b>`, `&amp;`); such a line loses its formatting rather than break the message.
+        plain = to_plain(text)
+        return [
+            html.escape(plain[at : at + limit], quote=False) for at in range(0, len(plain), limit)
+        ]
     separator, finer = separators[0], separators[1:]
     parts: list[str] = []
     current = ""

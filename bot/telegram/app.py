@@ -16,21 +16,26 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 import uvicorn
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
 
 from bot import redaction
 from bot.coach import charts
 from bot.coach.service import CoachService
 from bot.config import ConfigError, Settings
+from bot.courses.service import CourseService
 from bot.courses.types import CourseSettings
 from bot.engine.content import Content
+from bot.telegram import menus
 from bot.telegram.blocking import DatabaseThread
-from bot.telegram.handlers import UpdateHandler
-from bot.telegram.http.client import LeanRequest
+from bot.telegram.handlers import ALLOWED_UPDATES, UpdateHandler
+from bot.telegram.http.aiohttp_request import AiohttpRequest
 from bot.telegram.metrics import Metrics
+from bot.telegram.operator_server import build_operator_app, operator_server
 from bot.telegram.ordering import ChatLocks, ChatOrderedProcessor
+from bot.telegram.pacing import Limits, Pacer
 from bot.telegram.poller import poll, replay_inbox
 from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.sender import OutboxSender
@@ -40,30 +45,15 @@ from bot.telegram.workers import ChatDrainer
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 15.0
-COMMANDS = (
-    "start",
-    "new",
-    "resume",
-    "sessions",
-    "back",
-    "skip",
-    "report",
-    "progress",
-    "debrief",
-    "rehearse",
-    "export",
-    "reminders",
-    "snooze",
-    "stop",
-    "timezone",
-    "privacy",
-    "forget",
-    "help",
-)
-"""The command menu, in order; each one's description is the phrase `command_<name>`."""
+STUCK_AFTER = {"poller": 120.0, "sender": 120.0}
+"""Seconds without a beat after which /healthz calls a loop stuck: a long poll lasts 25 s
+(35 s with its read timeout) and backs off up to 30 s; the sweep beats every 15 s."""
 
 
-def build_application(settings: Settings, locks: ChatLocks) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, locks: ChatLocks, requests: tuple[BaseRequest, BaseRequest] | None = None
+) -> Application:  # type: ignore[type-arg]
+    """`requests`: (calls, long polling); the caller shuts them down (see `_run`)."""
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
@@ -71,15 +61,19 @@ def build_application(settings: Settings, locks: ChatLocks) -> Application:  # t
         .updater(None)
         .concurrent_updates(ChatOrderedProcessor(locks))
     )
-    if settings.telegram_http == "httpx":
+    if requests is None:
         return builder.connection_pool_size(64).build()
-    # Our own HTTP/1.1 client for API calls (bot/telegram/transport.py); uploads and downloads
-    # still go through the HTTPXRequest it wraps.
-    return (
-        builder.request(LeanRequest(connection_pool_size=64))
-        .get_updates_request(LeanRequest(connection_pool_size=1))
-        .build()
-    )
+    calls, polling = requests
+    return builder.request(calls).get_updates_request(polling).build()
+
+
+def _requests(settings: Settings) -> tuple[BaseRequest, BaseRequest] | None:
+    """aiohttp for every call, uploads included (bot/telegram/http/aiohttp_request.py); None:
+    python-telegram-bot's own httpx client (PARLEY_TELEGRAM_HTTP=httpx)."""
+    if settings.telegram_http == "httpx":
+        return None
+    calls = AiohttpRequest(connection_pool_size=64)
+    return calls, AiohttpRequest(connection_pool_size=1, sharing=calls)
 
 
 class TelegramStartError(ConfigError):
@@ -107,12 +101,29 @@ async def run(settings: Settings, service: CoachService, content: Content) -> No
 
 
 async def _run(settings: Settings, service: CoachService, content: Content) -> None:
+    requests = _requests(settings)
+    try:
+        await _serve(settings, service, content, requests)
+    finally:
+        # PTB shuts its requests down only after a start that succeeded: a refused token
+        # would leave aiohttp's sessions open (and a warning on stderr at exit).
+        for request in reversed(requests or ()):
+            await request.shutdown()
+
+
+async def _serve(
+    settings: Settings,
+    service: CoachService,
+    content: Content,
+    requests: tuple[BaseRequest, BaseRequest] | None,
+) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     locks = ChatLocks()
-    application = build_application(settings, locks)
+    application = build_application(settings, locks, requests)
     db = DatabaseThread.for_dialect(service.engine.dialect.name)
     metrics = Metrics()
-    sender = OutboxSender(application.bot, service, locks, db, metrics)
+    limits = Limits().scaled(settings.send_pacing) if settings.send_pacing > 0 else None
+    sender = OutboxSender(application.bot, service, locks, db, metrics, pacer=Pacer(limits))
     handler = UpdateHandler(service, content, sender, metrics)
     application.add_handler(TypeHandler(Update, handler.on_update))
 
@@ -132,8 +143,8 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
         courses = service.setting(CourseSettings)
         if not courses.bot_username:  # for cohort invite links
             service.configure(replace(courses, bot_username=me.username or ""))
-        menu = [BotCommand(c, content.say(f"command_{c}", "text")) for c in COMMANDS]
-        await application.bot.set_my_commands(menu)
+        instructors = await db(_instructor_ids, service, settings)
+        await menus.publish(application.bot, content, settings.admin_ids, instructors)
         await application.start()
         # The chart's font loaded on a spare thread, not on the database thread
         # under SQLite's write lock when the first report is built (bot/coach/charts.py).
@@ -148,6 +159,17 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
         kick = drainer.kick if shared else None
         scan = settings.reminder_scan_seconds
         await start_reminder_jobs(application, service, db, sender, locks, kick, scan)
+        # Several workers: the sweep belongs to the drainer, which beats only with traffic.
+        watched = {k: v for k, v in STUCK_AFTER.items() if k != "sender" or not shared}
+        if settings.webhook_url:
+            watched.pop("poller")
+        metrics.watch(*watched)
+        operators = None
+        if settings.metrics_port:
+            app = build_operator_app(service, db, metrics, watched)
+            operators = operator_server(app, settings.metrics_host, settings.metrics_port)
+            operating = asyncio.create_task(operators.serve())
+            log.info("metrics host=%s port=%d", settings.metrics_host, settings.metrics_port)
         if settings.webhook_url:
             server = await _serve_webhook(
                 settings, application, service, db, metrics, drainer.kick if shared else None
@@ -155,9 +177,9 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
             receiver = asyncio.create_task(server.serve())
         else:
             await application.bot.delete_webhook()
-            receiver = asyncio.create_task(poll(application, service, db, stop))
+            receiver = asyncio.create_task(poll(application, service, db, stop, metrics))
         # Several workers share the outbox: only the chat-locked drain may send left-overs.
-        background = drainer.run(stop) if shared else _sweep_forever(sender, stop)
+        background = drainer.run(stop) if shared else _sweep_forever(sender, stop, metrics)
         sweeper = asyncio.create_task(background)
         await stop.wait()
         log.info("stopping")
@@ -168,6 +190,9 @@ async def _run(settings: Settings, service: CoachService, content: Content) -> N
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if operators is not None:
+            operators.should_exit = True
+            await operating
         await application.stop()
         await warming
         await sender.flush()
@@ -190,7 +215,7 @@ async def _serve_webhook(
     await application.bot.set_webhook(
         settings.webhook_url,
         secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=Update.ALL_TYPES,
+        allowed_updates=list(ALLOWED_UPDATES),
     )
     app = build_webhook_app(
         application, service, db, metrics, path, settings.webhook_secret.get_secret_value(), drain
@@ -212,8 +237,15 @@ async def _serve_webhook(
     return server
 
 
-async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event) -> None:
+def _instructor_ids(service: CoachService, settings: Settings) -> list[int]:
+    """Telegram ids of the instructors, for their command menus."""
+    courses = CourseService(service.database, service.content, settings.admin_ids)
+    return [i.telegram_id for i in courses.instructors() if i.telegram_id is not None]
+
+
+async def _sweep_forever(sender: OutboxSender, stop: asyncio.Event, metrics: Metrics) -> None:
     while not stop.is_set():
+        metrics.beat("sender")
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), SWEEP_EVERY)
         if not stop.is_set():

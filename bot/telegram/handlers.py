@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Sequence
 
 from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.coach.messages import Inbound, Outbound
@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 """Failed handlings of one update before it is given up (counted across restarts)."""
 RETRY_DELAY = 0.3
+
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+"""The update types Parley handles, all it asks Telegram for (getUpdates, setWebhook):
+messages and their edits, button presses, and the bot being added to a group (to leave)."""
 
 MEDIA = (
     ("sticker", "sticker"),
@@ -133,7 +137,7 @@ class UpdateHandler:
             await self._claim(update)
             return "other", "-"
         if chat.type != ChatType.PRIVATE:
-            await self._fixed_reply(update, chat.id, "group_chat")
+            await self._leave_group(update, chat.id)
             return "group", "-"
         if user.id != chat.id:
             # In a private chat the sender is the chat: Telegram never sends anything else, so
@@ -211,6 +215,19 @@ class UpdateHandler:
         )
         if messages:
             await self.sender.deliver(messages)
+
+    async def _leave_group(self, update: Update, chat_id: int) -> None:
+        """Parley coaches one to one: in a group it says so once, then leaves (so the group's
+        later messages never reach it). Its own leaving is only recorded."""
+        member = update.my_chat_member
+        if member is not None and member.new_chat_member.status in ("left", "kicked"):
+            await self._claim(update)
+            return
+        await self._fixed_reply(update, chat_id, "group_chat")
+        try:
+            await self.sender.bot.leave_chat(chat_id)
+        except TelegramError as exc:
+            log.info("group not left error=%s", type(exc).__name__)
 
     async def _acknowledge(
         self, update: Update, notice: str | None, pressed: str | None, chosen: str | None

@@ -1,71 +1,89 @@
-"""A few Prometheus metrics, kept in memory and rendered in the text exposition format.
+"""What operators can watch: Prometheus metrics and the heartbeats behind /healthz.
 
-Small on purpose (no client library): counters for updates and errors by kind, a histogram of
-the time from receiving an update to having sent its replies, and the outbox backlog read from
-the database when scraped.
+prometheus_client, with its process and platform collectors (CPU, memory, open files), in a
+registry of this process's own (tests make several). Names follow Prometheus's conventions:
+`_total` counters, base units (`_seconds`), a `parley_` prefix. The outbox backlog is read
+from the database when scraped (bot/telegram/operator_server.py), never counted here.
 """
 
 from __future__ import annotations
 
-import bisect
-import threading
-from collections import Counter
+import time
 
-BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+BOT_API_ERRORS = frozenset({"rate_limited", "blocked", "refused", "network"})
+"""Kinds of `Metrics.error` that are Telegram's answers to a send; the rest are our own."""
 
 
 class Metrics:
-    """Thread-safe counters and one latency histogram."""
+    """The bot's metrics and heartbeats; thread-safe (prometheus_client locks its own)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.updates: Counter[str] = Counter()
-        self.errors: Counter[str] = Counter()
-        self._bucket_counts = [0] * (len(BUCKETS) + 1)
-        self._latency_sum = 0.0
-        self._latency_count = 0
+        self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        self._updates = Counter(
+            "parley_updates", "Updates handled, by kind.", ["kind"], registry=self.registry
+        )
+        self._duration = Histogram(
+            "parley_update_duration_seconds",
+            "From receiving an update to having sent its replies.",
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self._api_errors = Counter(
+            "parley_bot_api_errors",
+            "Bot API calls that failed, by kind (rate_limited, blocked, refused, network).",
+            ["kind"],
+            registry=self.registry,
+        )
+        self._errors = Counter(
+            "parley_update_errors",
+            "Updates that failed or were refused, by kind.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge(
+            "parley_outbox_pending_messages",
+            "Messages committed but not yet delivered (read when scraped).",
+            registry=self.registry,
+        )
+        self._paced = Counter(
+            "parley_send_paced_seconds",
+            "Time sends waited for Telegram's rate limits.",
+            registry=self.registry,
+        )
+        self._beats: dict[str, float] = {}
 
     def update_handled(self, kind: str, seconds: float) -> None:
-        with self._lock:
-            self.updates[kind] += 1
-            self._bucket_counts[bisect.bisect_left(BUCKETS, seconds)] += 1
-            self._latency_sum += seconds
-            self._latency_count += 1
+        self._updates.labels(kind).inc()
+        self._duration.observe(seconds)
 
     def error(self, kind: str) -> None:
-        with self._lock:
-            self.errors[kind] += 1
+        (self._api_errors if kind in BOT_API_ERRORS else self._errors).labels(kind).inc()
 
-    def render(self, outbox_backlog: int) -> str:
-        with self._lock:
-            lines = [
-                "# HELP parley_updates_total Updates handled, by kind.",
-                "# TYPE parley_updates_total counter",
-            ]
-            lines += [
-                f'parley_updates_total{{kind="{k}"}} {v}' for k, v in sorted(self.updates.items())
-            ]
-            lines += [
-                "# HELP parley_update_seconds From receiving an update to having sent its replies.",
-                "# TYPE parley_update_seconds histogram",
-            ]
-            cumulative = 0
-            for bound, count in zip((*BUCKETS, float("inf")), self._bucket_counts, strict=True):
-                cumulative += count
-                label = "+Inf" if bound == float("inf") else repr(bound)
-                lines.append(f'parley_update_seconds_bucket{{le="{label}"}} {cumulative}')
-            lines.append(f"parley_update_seconds_sum {self._latency_sum:.6f}")
-            lines.append(f"parley_update_seconds_count {self._latency_count}")
-            lines += [
-                "# HELP parley_errors_total Failures, by kind.",
-                "# TYPE parley_errors_total counter",
-            ]
-            lines += [
-                f'parley_errors_total{{kind="{k}"}} {v}' for k, v in sorted(self.errors.items())
-            ]
-            lines += [
-                "# HELP parley_outbox_backlog Messages committed but not yet delivered.",
-                "# TYPE parley_outbox_backlog gauge",
-                f"parley_outbox_backlog {outbox_backlog}",
-            ]
-        return "\n".join(lines) + "\n"
+    def paced(self, seconds: float) -> None:
+        self._paced.inc(seconds)
+
+    def beat(self, loop: str) -> None:
+        """`loop` (the poller, the sender) is still going round."""
+        self._beats[loop] = time.monotonic()
+
+    def stale(self, limits: dict[str, float]) -> list[str]:
+        """The loops among `limits` that have not beaten for longer than their limit."""
+        now = time.monotonic()
+        return [name for name, limit in limits.items() if now - self._beats.get(name, 0) > limit]
+
+    def watch(self, *loops: str) -> None:
+        """Start the clock for `loops` now (a loop not started yet is not stuck)."""
+        for loop in loops:
+            self._beats.setdefault(loop, time.monotonic())

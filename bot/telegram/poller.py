@@ -21,6 +21,8 @@ from telegram.warnings import PTBUserWarning
 from bot.coach.service import CoachService
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.chats import chat_of
+from bot.telegram.handlers import ALLOWED_UPDATES
+from bot.telegram.metrics import Metrics
 from bot.telegram.sender import _seconds
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ async def fetch(bot: Bot, offset: int | None) -> list[dict[str, Any]]:
         api_kwargs={
             "offset": offset,
             "timeout": POLL_TIMEOUT,
-            "allowed_updates": Update.ALL_TYPES,
+            "allowed_updates": list(ALLOWED_UPDATES),
         },
         read_timeout=POLL_TIMEOUT + 10,
     )
@@ -64,11 +66,15 @@ async def poll(
     service: CoachService,
     db: DatabaseThread,
     stop: asyncio.Event,
+    metrics: Metrics | None = None,
 ) -> None:
-    """Fetch, store, queue; until `stop` is set. Errors back off instead of ending the loop."""
+    """Fetch, store, queue; until `stop` is set. Errors back off instead of ending the loop.
+    Each round beats the poller's heartbeat (/healthz)."""
     offset: int | None = None
     backoff = 1.0
     while not stop.is_set():
+        if metrics is not None:
+            metrics.beat("poller")
         try:
             raw = await fetch(application.bot, offset)
         except RetryAfter as exc:

@@ -1,6 +1,7 @@
 """Send what the coach service put in the outbox, then mark it delivered.
 
-Messages are sent in order per chat, after the transaction that wrote them committed. A 429
+Messages are sent in order per chat, after the transaction that wrote them committed, each
+paced to Telegram's limits (bot/telegram/pacing.py) so that a 429 is rare. A 429
 (`RetryAfter`) waits as long as Telegram asks, and a network error backs off and retries; both
 wait only inside the chat's own task, so other chats go on. `Forbidden` means the user blocked
 the bot: the user is marked inactive and their pending messages are given up, never retried
@@ -22,10 +23,12 @@ from telegram.warnings import PTBUserWarning
 
 from bot.coach.messages import Outbound
 from bot.coach.service import CoachService
+from bot.engine.render import split_message
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.keyboards import OpenKeyboards
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatLocks
+from bot.telegram.pacing import Pacer
 from bot.telegram.render import keyboard, keyboard_json, message_text
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,10 @@ warnings.filterwarnings(
 
 CHANNEL = "telegram"
 MARK_EVERY = 0.2
-CAPTION_LIMIT = 1024  # Telegram refuses longer captions; callers keep theirs short
+CAPTION_LIMIT = 1024  # visible characters; the rest of a longer text follows as a message
+NO_PREVIEW = {"link_preview_options": {"is_disabled": True}}
+"""No message gets a link preview: a sign-in link must not be opened by Telegram's preview
+fetcher (it works once), and no other message needs one."""
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -54,6 +60,7 @@ class OutboxSender:
         db: DatabaseThread,
         metrics: Metrics,
         max_attempts: int = 6,
+        pacer: Pacer | None = None,
     ) -> None:
         self.metrics = metrics
         self.bot = bot
@@ -66,6 +73,8 @@ class OutboxSender:
         self._flusher: asyncio.Task[None] | None = None
         self.locks = locks
         self.max_attempts = max_attempts
+        self.pacer = pacer or Pacer(None)
+        """Holds each message until Telegram's limits allow it (bot/telegram/pacing.py)."""
         self.keyboards = OpenKeyboards()
         """The last question with buttons in each chat (retired when answered by typing)."""
 
@@ -108,8 +117,11 @@ class OutboxSender:
     async def _send(self, message: Outbound) -> bool:
         delay = 0.5
         for attempt in range(1, self.max_attempts + 1):
+            if waited := await self.pacer.wait(int(message.chat_id)):
+                self.metrics.paced(waited)
             try:
                 await self._transmit(message)
+                self.metrics.beat("sender")
                 return True
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
@@ -143,6 +155,7 @@ class OutboxSender:
                 "chat_id": chat_id,
                 "text": message_text(self.service.content, message),
                 "parse_mode": ParseMode.HTML.value,
+                **NO_PREVIEW,
             }
             if message.buttons:
                 params["reply_markup"] = keyboard_json(message)
@@ -157,7 +170,10 @@ class OutboxSender:
                 self.keyboards.shown(message.chat_id, int(sent["message_id"]), message.question)
             return
         upload = InputFile(file.data, filename=file.filename)
-        caption = message.text[:CAPTION_LIMIT] or None
+        # Telegram counts a caption's visible characters; the rest follows as messages, split
+        # where no tag or entity is cut (bot/engine/render.py split_message).
+        first, *rest = split_message(message.text, CAPTION_LIMIT) if message.text else [""]
+        caption = first or None
         if file.media == "photo":
             await self.bot.send_photo(
                 chat_id=chat_id,
@@ -174,6 +190,12 @@ class OutboxSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message),
             )
+        for part in rest:
+            await self.pacer.wait(chat_id)
+            await self.bot.do_api_request(
+                "sendMessage", api_kwargs={**NO_PREVIEW, "chat_id": chat_id, "text": part,
+                                           "parse_mode": ParseMode.HTML.value},
+            )  # fmt: skip
 
     async def retire_keyboard(self, chat_id: int, message_id: int) -> None:
         """Remove an answered question's buttons; best effort (the stale-button answer covers

@@ -65,7 +65,8 @@ def build_webhook_app(
     secret: str,
     drain: Callable[[int], None] | None = None,
 ) -> Starlette:
-    """The ASGI app serving the webhook path, /healthz, /readyz and /metrics."""
+    """The ASGI app serving the webhook path, /healthz and /readyz (the metrics are on the
+    operators' port, bot/telegram/operator_server.py: not published with the webhook)."""
 
     async def receive(request: Request) -> Response:
         offered = request.headers.get(SECRET_HEADER, "")
@@ -116,15 +117,8 @@ def build_webhook_app(
         status = 200 if ready else 503
         return JSONResponse({"database": "ready" if ready else "not ready"}, status_code=status)
 
-    async def exposition(request: Request) -> Response:
-        backlog = await db(service.outbox_backlog, "telegram")
-        return PlainTextResponse(
-            metrics.render(backlog), media_type="text/plain; version=0.0.4; charset=utf-8"
-        )
-
     return Starlette(
         routes=[
-            Route("/metrics", exposition, methods=["GET"]),
             Route(path, receive, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from tests.e2e.console_process import REPO, bot_env, run_bot
@@ -147,3 +149,41 @@ def test_health_fails_until_the_database_is_migrated_then_passes(tmp_path: Path)
     after = run_bot(database, "health")
     assert after.returncode == 0
     assert after.stdout.strip() == "ok"
+
+
+def test_health_with_a_metrics_port_asks_the_running_bots_healthz(tmp_path: Path) -> None:
+    """A stuck bot (503) or none at all is unhealthy even while its database is fine."""
+    database = tmp_path / "p.db"
+    run_bot(database, "db", "upgrade")
+    answers = [503, 200]
+
+    class Healthz(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status = answers.pop(0)
+            body = b'{"status": "stuck", "loops": ["poller"]}' if status == 503 else b"{}"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Healthz)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def health() -> subprocess.CompletedProcess[str]:
+        env = {**bot_env(database), "METRICS_PORT": str(port)}
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "health"],
+            capture_output=True, text=True, cwd=REPO, env=env, timeout=60, check=False,
+        )  # fmt: skip
+
+    stuck = health()
+    assert (stuck.returncode, "poller" in stuck.stderr) == (1, True)
+    assert health().returncode == 0
+    server.shutdown()
+    server.server_close()
+    gone = health()
+    assert (gone.returncode, "does not answer" in gone.stderr) == (1, True)

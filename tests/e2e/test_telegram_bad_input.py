@@ -106,8 +106,12 @@ def test_edits_group_messages_unknown_commands_and_a_4000_character_message(
     group = fake.group(-1009004, "Negotiation club")
     group.user_says(dee, "hello bot, coach me")
     assert "private chat" in group.wait_for_reply().shown
+    # Said once, then the bot left: the group's next messages never reach it.
+    fake.wait_for_call("leaveChat")
+    assert fake.calls("leaveChat")[-1].params["chat_id"] == -1009004
     group.user_sends_command(dee, "/start")
-    assert "private chat" in group.wait_for_reply().shown
+    time.sleep(1.0)
+    assert len(fake.bot_messages(-1009004)) == 1
     assert dee.messages() == []
 
     listing = sessions_json(parley.database)

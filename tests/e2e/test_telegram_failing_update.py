@@ -73,10 +73,10 @@ def test_with_workers_a_crashing_update_is_given_up_and_the_chat_goes_on(
     reset_schema(URL)
     with fake_bot_api() as fake:
         _migrate(URL, tmp_path)
-        bots, bases = [], []
+        bots, bases, scrapes = [], [], []
         try:
             for index in range(2):
-                port = free_port()
+                port, metrics_port = free_port(), free_port()
                 bot = ParleyProcess(
                     fake,
                     tmp_path / f"unused-{index}.db",
@@ -87,9 +87,11 @@ def test_with_workers_a_crashing_update_is_given_up_and_the_chat_goes_on(
                     WEBHOOK_SECRET=SECRET,
                     WEBHOOK_HOST="127.0.0.1",
                     WEBHOOK_PORT=str(port),
+                    METRICS_PORT=str(metrics_port),
                 )
                 bots.append(bot.start())
                 bases.append(f"http://127.0.0.1:{port}")
+                scrapes.append(f"http://127.0.0.1:{metrics_port}/metrics")
             for base in bases:
                 _wait_healthy(base)
             ana = fake.user(5402, "Ana")
@@ -99,8 +101,8 @@ def test_with_workers_a_crashing_update_is_given_up_and_the_chat_goes_on(
                 said = ana.sends_command(command)
                 _post(bases, step, _update_for(fake, ana, said.message_id))
                 ana.wait_for_text(expected, timeout=30)
-            metrics = "".join(httpx.get(f"{base}/metrics", timeout=5).text for base in bases)
-            assert 'parley_errors_total{kind="update_failed"} 1' in metrics
+            metrics = "".join(httpx.get(url, timeout=5).text for url in scrapes)
+            assert 'parley_update_errors_total{kind="update_failed"} 1.0' in metrics
             for bot in bots:
                 bot.stop()
             assert sum(NOT_SAVED in m.shown for m in ana.messages()) == 1

@@ -50,6 +50,18 @@ def test_a_persona_answered_with_buttons_and_text_gets_its_report_and_export(
 ) -> None:
     names = {c["command"] for c in fake.my_commands()}
     assert names >= COMMANDS | {"help"}, f"command menu: {sorted(names)}"
+    assert {"web", "share", "leave", "cancel"} <= names
+    assert not {"students", "grant"} & names, "instructors' commands are in their own menus"
+    descriptions = fake.descriptions()
+    assert "negotiation coach" in descriptions["description"]
+    assert 0 < len(descriptions["short_description"]) <= 120
+    fake.state.wait_until(fake.allowed_updates, 10)  # the first long poll has begun
+    assert fake.allowed_updates() == [
+        "message",
+        "edited_message",
+        "callback_query",
+        "my_chat_member",
+    ]
 
     sofia = Coachee(fake.user(1001, "Sofia"), persona("lease_single_issue"), press=True)
     drive(fake, [sofia], timeout=60, diagnostics=parley.output)

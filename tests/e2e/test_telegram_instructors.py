@@ -41,6 +41,8 @@ def test_grant_cohort_join_review_and_feedback_over_telegram(
     teacher = fake.user(TEACHER, "Rivera")
     student = fake.user(STUDENT, "Sam")
     outsider = fake.user(OUTSIDER, "Oz")
+    admin_menu = {c["command"] for c in fake.my_commands("chat", chat_id=ADMIN)}
+    assert {"grant", "revoke", "students", "review", "cohort", "new"} <= admin_menu
 
     outsider.sends_command("/grant", str(OUTSIDER))
     outsider.wait_for_text("Only admins can grant")

@@ -57,6 +57,11 @@ def test_a_database_copy_holds_no_usable_sign_in_link_before_or_after_delivery(
         assert found, reply.shown
         token = unquote(found.group(1))
         delivered = backup(database, tmp_path / "after-delivery.db")
+        [sent] = [
+            c for c in fake.calls("sendMessage") if c.ok and "sign-in link" in c.params["text"]
+        ]
+        # No link preview: Telegram's preview fetcher must not open a one-time link.
+        assert sent.params["link_preview_options"] == {"is_disabled": True}
     raw_id = token.partition(".")[0]
     for copy in (waiting, delivered):
         assert token.encode() not in copy and raw_id.encode() not in copy

@@ -33,6 +33,7 @@ def hook(fake: FakeBotApi, tmp_path: Path) -> Iterator[tuple[str, ParleyProcess]
         WEBHOOK_SECRET=SECRET,
         WEBHOOK_HOST="127.0.0.1",
         WEBHOOK_PORT=str(port),
+        METRICS_PORT=str(free_port()),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -50,6 +51,12 @@ def hook(fake: FakeBotApi, tmp_path: Path) -> Iterator[tuple[str, ParleyProcess]
     finally:
         bot.stop()
         print(bot.output(200))
+
+
+def scrape(bot: ParleyProcess) -> str:
+    """The metrics, from the operators' port (not the webhook's public one)."""
+    port = bot.extra_env["METRICS_PORT"]
+    return httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
 
 
 def deliver(base: str, update: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
@@ -90,12 +97,13 @@ def test_webhook_is_registered_with_its_secret_and_updates_are_answered(
     ana.wait_for_text("Question 3 of", timeout=10)
 
     time.sleep(0.5)  # delivered marks are written in batches every 0.2 s
-    metrics = httpx.get(f"{base}/metrics", timeout=5).text
-    assert 'parley_updates_total{kind="command"} 2' in metrics  # /start, and its redelivery
-    assert 'parley_updates_total{kind="button"} 1' in metrics
-    assert 'parley_updates_total{kind="text"} 1' in metrics
-    assert "parley_update_seconds_count 4" in metrics
-    assert "parley_outbox_backlog 0" in metrics
+    assert httpx.get(f"{base}/metrics", timeout=5).status_code == 404, "not on the public port"
+    metrics = scrape(_bot)
+    assert 'parley_updates_total{kind="command"} 2.0' in metrics  # /start, and its redelivery
+    assert 'parley_updates_total{kind="button"} 1.0' in metrics
+    assert 'parley_updates_total{kind="text"} 1.0' in metrics
+    assert "parley_update_duration_seconds_count 4.0" in metrics
+    assert "parley_outbox_pending_messages 0.0" in metrics
     # One log line per update, with a chat hash instead of the chat id, never the text or token.
     output = _bot.output(400)
     assert output.count("INFO bot.telegram.handlers update id=") == 4
@@ -181,8 +189,8 @@ def test_a_refused_update_with_a_usable_id_is_kept_as_failed(
     sessions.dispose()
     assert row.failed == "webhook: number-out-of-range" and row.processed_at is not None
     assert row.payload == {}
-    metrics = httpx.get(f"{base}/metrics", timeout=5).text
-    assert 'parley_errors_total{kind="webhook_malformed"} 2' in metrics
+    metrics = scrape(bot)
+    assert 'parley_update_errors_total{kind="webhook_malformed"} 2.0' in metrics
     assert bot.errors() == []
 
 

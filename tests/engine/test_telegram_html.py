@@ -150,3 +150,13 @@ def test_reports_are_valid_telegram_html_in_parts_under_the_limit(
         visible = parse_html(part["text"])
         assert len(visible) <= 4096
     assert split_message("\n\n".join(p["text"] for p in parts)) == [p["text"] for p in parts]
+
+
+def test_a_line_longer_than_the_limit_is_cut_in_its_visible_text_never_in_a_tag() -> None:
+    line = "<b>Bold &amp; brave</b> " * 200  # one line, ~3,800 visible characters
+    parts = split_message(line, 1024)
+    assert len(parts) > 1
+    for part in parts:
+        visible = parse_html(part)  # Telegram's parser refuses a cut tag or entity
+        assert len(visible) <= 1024
+    assert "".join(parse_html(p) for p in parts) == parse_html(line)

@@ -29,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from .api_spec import ApiError, JsonDict, load_spec
 from .faults import FaultQueue
+from .flood import FloodControl
 from .http_body import read_params
 from .methods import Methods
 from .state import BotMessage, FakeState, RecordedCall
@@ -70,6 +71,8 @@ class FakeBotApi:
         }
         self.methods = Methods(self.state, self.bot_user, max_poll_timeout)
         self.faults = FaultQueue()
+        self.flood: FloodControl | None = None
+        """Telegram's flood control, off unless a test calls `enforce_limits`."""
         self._users: dict[int, TelegramUser] = {}
         routes = [Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
         routes.append(Route("/{path:path}", self._not_found, methods=["GET", "POST"]))
@@ -196,6 +199,8 @@ class FakeBotApi:
             if fault is not None and fault.error is not None:
                 raise fault.error
             params = self.spec.validate(spec, params)
+            if self.flood is not None:
+                self.flood.check(method, params)
             body: JsonDict = {"ok": True, "result": await self.methods.call(method, params)}
             status = 200
         except ApiError as exc:
@@ -227,6 +232,12 @@ class FakeBotApi:
     def drop_next(self, method: str | None, times: int = 1) -> None:
         """Close the connection without any answer on the next ``times`` calls of ``method``."""
         self.faults.drop_next(method, times)
+
+    def enforce_limits(self, scale: float = 1.0) -> FloodControl:
+        """From now on, answer 429 like Telegram past its message limits (`scale` times
+        faster: see tests/fakes/flood.py)."""
+        self.flood = FloodControl(scale)
+        return self.flood
 
     # users, chats, inspection
 
@@ -305,9 +316,20 @@ class FakeBotApi:
     def chat_actions(self, chat_id: int) -> list[str]:
         return self.state.read(lambda s: s.chat(chat_id).chat_actions)
 
-    def my_commands(self, scope_type: str = "default", language_code: str = "") -> list[JsonDict]:
-        """What setMyCommands stored for a scope (chat-specific scopes are not keyed here)."""
-        return self.state.read(lambda s: s.commands.get(f"{scope_type}::{language_code}", []))
+    def my_commands(
+        self, scope_type: str = "default", language_code: str = "", chat_id: int | None = None
+    ) -> list[JsonDict]:
+        """What setMyCommands stored for a scope (`chat_id` for the "chat" scope)."""
+        key = f"{scope_type}:{'' if chat_id is None else chat_id}:{language_code}"
+        return self.state.read(lambda s: s.commands.get(key, []))
+
+    def descriptions(self) -> dict[str, str]:
+        """What setMyDescription and setMyShortDescription stored."""
+        return self.state.read(lambda s: dict(s.descriptions))
+
+    def allowed_updates(self) -> list[str] | None:
+        """The update types the bot asked for last (None: it never said)."""
+        return self.state.read(lambda s: s.allowed_updates)
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any) -> None:

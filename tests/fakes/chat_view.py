@@ -149,7 +149,8 @@ class ChatView:
                 payload,
             )
             self.state.add_message(chat, message)
-            self.state.queue_update("message", copy.deepcopy(payload))
+            if not chat.left:  # Telegram delivers nothing from a group the bot left
+                self.state.queue_update("message", copy.deepcopy(payload))
             self._action_mark = self._reply_mark = mark
             return copy.deepcopy(message)
 

@@ -65,6 +65,9 @@ class Methods:
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "deleteMessage": self.delete_message,
             "answerCallbackQuery": self.answer_callback_query,
+            "setMyDescription": self.set_my_description,
+            "setMyShortDescription": self.set_my_short_description,
+            "leaveChat": self.leave_chat,
         }
 
     def notify_update(self) -> None:
@@ -142,20 +145,33 @@ class Methods:
                 "Conflict: can't use getUpdates method while webhook is active; "
                 "use deleteWebhook to delete the webhook first",
             )
+        if params.get("allowed_updates") is not None:  # kept until the next call names them
+            with self.state.lock:
+                self.state.allowed_updates = list(params["allowed_updates"]) or None
         offset, limit = params.get("offset"), min(max(params.get("limit", 100), 1), 100)
         timeout = min(max(float(params.get("timeout", 0)), 0.0), self.max_poll_timeout)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             event = self.update_event
-            updates = self.state.take_updates(offset, limit)
+            updates = self._allowed(self.state.take_updates(offset, limit))
             remaining = deadline - loop.time()
             if updates or remaining <= 0 or self.closing:
                 return updates
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
+    def _allowed(self, updates: list[JsonDict]) -> list[JsonDict]:
+        """Telegram never delivers update types the bot did not ask for."""
+        allowed = self.state.allowed_updates
+        if allowed is None:
+            return updates
+        return [u for u in updates if any(kind in allowed for kind in u if kind != "update_id")]
+
     async def set_webhook(self, params: dict[str, Any]) -> Any:
+        if params.get("allowed_updates") is not None:
+            with self.state.lock:
+                self.state.allowed_updates = list(params["allowed_updates"]) or None
         url = params["url"]
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
@@ -206,6 +222,30 @@ class Methods:
 
     async def get_my_commands(self, params: dict[str, Any]) -> Any:
         return self.state.read(lambda s: s.commands.get(self._commands_key(params), []))
+
+    async def set_my_description(self, params: dict[str, Any]) -> Any:
+        description = params.get("description") or ""
+        if len(description) > 512:
+            raise bad_request("description must be at most 512 characters")
+        with self.state.lock:
+            self.state.descriptions["description"] = description
+        return True
+
+    async def set_my_short_description(self, params: dict[str, Any]) -> Any:
+        short = params.get("short_description") or ""
+        if len(short) > 120:
+            raise bad_request("short description must be at most 120 characters")
+        with self.state.lock:
+            self.state.descriptions["short_description"] = short
+        return True
+
+    async def leave_chat(self, params: dict[str, Any]) -> Any:
+        chat = self.state.chat(params["chat_id"])
+        if chat.chat.get("type") == "private":
+            raise bad_request("chat member status can't be changed in private chats")
+        with self.state.lock:
+            chat.left = True
+        return True
 
     @staticmethod
     def _commands_key(params: dict[str, Any]) -> str:

@@ -162,6 +162,8 @@ class ChatState:
     next_message_id: int = 1
     chat_actions: list[str] = field(default_factory=list)
     blocked: bool = False
+    left: bool = False
+    """The bot left this group (leaveChat): its messages no longer reach the bot."""
 
 
 class FakeState:
@@ -177,6 +179,9 @@ class FakeState:
         self.callback_queries: dict[str, CallbackQuery] = {}
         self.recorded: list[RecordedCall] = []
         self.commands: dict[str, list[JsonDict]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.allowed_updates: list[str] | None = None
+        """What getUpdates/setWebhook asked for last; None: Telegram's default (all but a few)."""
         self.webhook_url = ""
         self.on_update: Callable[[], None] = lambda: None
         self._seq = 0

@@ -1,13 +1,15 @@
-"""Parley's own HTTP/1.1 client (bot/telegram/transport.py) against real local servers.
+"""The Bot API client (bot/telegram/http/aiohttp_request.py) against real local servers.
 
-The fake Bot API checks the PTB contract end to end (form encoding, errors, uploads on httpx,
-long polling); a scripted asyncio server sends exact bytes for the edge cases, and a TLS server
-with a certificate made here checks that verification is on.
+The fake Bot API checks the PTB contract end to end (form encoding, errors, uploads, long
+polling); a scripted asyncio server sends exact bytes for the edge cases (what aiohttp must
+handle and how its failures reach PTB), and a TLS server with a certificate made here checks
+that verification is on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ssl
 import subprocess
 import time
@@ -18,10 +20,8 @@ import pytest
 import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, RetryAfter, TimedOut
-from telegram.request import RequestData
-from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram.http.client import LeanRequest
+from bot.telegram.http.aiohttp_request import AiohttpRequest
 from tests.fakes import FakeBotApi
 
 TOKEN = "123:SECRET-TOKEN"
@@ -81,13 +81,13 @@ class ScriptedServer:
         writer.close()
 
 
-async def post(lean: LeanRequest, url: str, **timeouts: float) -> tuple[int, bytes]:
-    return await lean.do_request(url, "POST", **timeouts)  # type: ignore[arg-type]
+async def post(client: AiohttpRequest, url: str, **timeouts: float) -> tuple[int, bytes]:
+    return await client.do_request(url, "POST", **timeouts)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-async def lean() -> AsyncIterator[LeanRequest]:
-    async with LeanRequest(connection_pool_size=4) as request:
+async def client() -> AsyncIterator[AiohttpRequest]:
+    async with AiohttpRequest(connection_pool_size=4) as request:
         yield request
 
 
@@ -102,7 +102,8 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(fake: FakeBotApi) -> AsyncIterator[telegram.Bot]:
-    request, polling = LeanRequest(connection_pool_size=8), LeanRequest(connection_pool_size=1)
+    request = AiohttpRequest(connection_pool_size=8)
+    polling = AiohttpRequest(connection_pool_size=1, sharing=request)  # as the bot makes them
     async with telegram.Bot(
         TOKEN, base_url=fake.base_url, request=request, get_updates_request=polling
     ) as real_bot:
@@ -138,7 +139,7 @@ async def test_telegram_errors_surface_as_ptb_raises_them(
     assert [m.text for m in user.messages()] == ["delivered"]
 
 
-async def test_uploads_still_go_through_httpx_multipart(
+async def test_uploads_arrive_byte_for_byte_as_multipart(
     fake: FakeBotApi, bot: telegram.Bot
 ) -> None:
     user = fake.user(1001)
@@ -148,6 +149,21 @@ async def test_uploads_still_go_through_httpx_multipart(
     assert document is not None
     assert (document.filename, document.content) == ("plan.pdf", content)
     assert fake.calls("sendDocument")[-1].files["document"].content == content
+
+
+async def test_a_long_poll_and_sends_share_one_session_without_waiting_for_each_other(
+    fake: FakeBotApi, bot: telegram.Bot
+) -> None:
+    user = fake.user(1001)
+    polling = asyncio.create_task(bot.get_updates(timeout=2))
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    for n in range(5):
+        await bot.send_message(1001, f"while polling {n}")
+    assert time.monotonic() - started < 1.5, "sends waited for the long poll"
+    assert not polling.done()
+    assert await polling == ()
+    assert len(user.messages()) == 5
 
 
 async def test_long_poll_waits_for_the_next_message(fake: FakeBotApi, bot: telegram.Bot) -> None:
@@ -165,7 +181,7 @@ async def test_long_poll_waits_for_the_next_message(fake: FakeBotApi, bot: teleg
 
 
 async def test_keep_alive_reuses_one_connection_and_reads_chunked_bodies(
-    lean: LeanRequest,
+    client: AiohttpRequest,
 ) -> None:
     async def chunked(conn: int, n: int, writer: asyncio.StreamWriter) -> bool:
         writer.write(
@@ -176,56 +192,72 @@ async def test_keep_alive_reuses_one_connection_and_reads_chunked_bodies(
 
     async with ScriptedServer(chunked) as server:
         for _ in range(3):
-            assert await post(lean, server.url()) == (200, OK)
+            assert await post(client, server.url()) == (200, OK)
     assert server.connections == 1
     head = server.requests[0][1]
     assert head.startswith(f"POST /bot{TOKEN}/getMe HTTP/1.1\r\n".encode())
     assert f"Host: 127.0.0.1:{server.port}\r\n".encode() in head
 
 
-async def test_connection_close_is_honoured(lean: LeanRequest) -> None:
+async def test_connection_close_is_honoured(client: AiohttpRequest) -> None:
     async def close_after(conn: int, n: int, writer: asyncio.StreamWriter) -> bool:
         writer.write(answer(OK, f"Content-Length: {len(OK)}", "Connection: close"))
         return False
 
     async with ScriptedServer(close_after) as server:
-        assert await post(lean, server.url()) == (200, OK)
-        assert await post(lean, server.url()) == (200, OK)
+        assert await post(client, server.url()) == (200, OK)
+        assert await post(client, server.url()) == (200, OK)
     assert server.connections == 2
 
 
-async def test_an_idle_connection_the_server_closed_is_not_used(lean: LeanRequest) -> None:
+async def test_an_idle_connection_the_server_closed_is_not_used(client: AiohttpRequest) -> None:
     async def then_close(conn: int, n: int, writer: asyncio.StreamWriter) -> bool:
         writer.write(answer())
         await writer.drain()
         return False  # the server closes after the answer, without saying so
 
     async with ScriptedServer(then_close) as server:
-        assert await post(lean, server.url()) == (200, OK)
+        assert await post(client, server.url()) == (200, OK)
         await asyncio.sleep(0.1)
-        assert await post(lean, server.url()) == (200, OK)
+        assert await post(client, server.url()) == (200, OK)
     assert server.connections == 2
     assert len(server.requests) == 2
 
 
-async def test_a_reset_while_writing_on_a_reused_connection_is_retried_once(
-    lean: LeanRequest,
+async def test_a_reset_connection_is_a_network_error_and_the_next_call_uses_a_fresh_one(
+    client: AiohttpRequest,
 ) -> None:
     async def ok(conn: int, n: int, writer: asyncio.StreamWriter) -> bool:
         writer.write(answer())
         return True
 
-    big = RequestData([RequestParameter("text", "x" * 16_000_000, [])])  # more than socket buffers
     async with ScriptedServer(ok) as server:
         server.reset_at = (1, 2)
-        assert await post(lean, server.url()) == (200, OK)
-        assert await lean.do_request(server.url(), "POST", big) == (200, OK)
+        assert await post(client, server.url()) == (200, OK)
+        with pytest.raises(NetworkError) as error:
+            await post(client, server.url())
+        assert TOKEN not in f"{error.value!r} {error.value.__cause__!r}"
+        assert await post(client, server.url()) == (200, OK)
     assert server.connections == 2
-    assert [(conn, len(body)) for conn, _, body in server.requests[1:]] == [(2, 16_000_005)]
+
+
+async def test_a_compressed_answer_is_inflated_and_a_gzip_bomb_is_refused() -> None:
+    bomb = gzip.compress(b" " * 8_000_000)  # ~8 KiB on the wire, 8 MB inflated
+
+    async def compressed(conn: int, n: int, writer: asyncio.StreamWriter) -> bool:
+        body = gzip.compress(OK) if n == 1 else bomb
+        writer.write(answer(body, f"Content-Length: {len(body)}", "Content-Encoding: gzip"))
+        return True
+
+    async with AiohttpRequest(max_body=1_000_000) as client, ScriptedServer(compressed) as server:
+        assert await post(client, server.url()) == (200, OK)
+        with pytest.raises(NetworkError, match="too large") as error:
+            await post(client, server.url())
+        assert TOKEN not in f"{error.value!r} {error.value.__cause__!r}"
 
 
 async def test_a_stalled_server_times_out_and_its_connection_is_dropped(
-    lean: LeanRequest,
+    client: AiohttpRequest,
 ) -> None:
     async def stall_first(conn: int, n: int, writer: asyncio.StreamWriter) -> bool:
         if conn == 1:
@@ -236,9 +268,9 @@ async def test_a_stalled_server_times_out_and_its_connection_is_dropped(
     async with ScriptedServer(stall_first) as server:
         started = time.monotonic()
         with pytest.raises(TimedOut):
-            await post(lean, server.url(), read_timeout=0.3)
+            await post(client, server.url(), read_timeout=0.3)
         assert time.monotonic() - started < 1.5
-        assert await post(lean, server.url()) == (200, OK)
+        assert await post(client, server.url()) == (200, OK)
     assert server.connections == 2
 
 
@@ -253,7 +285,7 @@ async def test_a_stalled_server_times_out_and_its_connection_is_dropped(
     ],
 )
 async def test_a_malformed_answer_is_a_network_error_and_the_connection_is_dropped(
-    lean: LeanRequest, garbage: bytes
+    client: AiohttpRequest, garbage: bytes
 ) -> None:
     async def garbage_first(conn: int, n: int, writer: asyncio.StreamWriter) -> bool:
         writer.write(garbage if conn == 1 else answer())
@@ -261,9 +293,9 @@ async def test_a_malformed_answer_is_a_network_error_and_the_connection_is_dropp
 
     async with ScriptedServer(garbage_first) as server:
         with pytest.raises(NetworkError) as error:
-            await post(lean, server.url())
+            await post(client, server.url())
         assert TOKEN not in f"{error.value!r} {error.value.__cause__!r}"
-        assert await post(lean, server.url()) == (200, OK)
+        assert await post(client, server.url()) == (200, OK)
     assert server.connections == 2
 
 
@@ -273,20 +305,20 @@ async def test_an_exhausted_pool_times_out_without_sending() -> None:
         writer.write(answer())
         return True
 
-    async with LeanRequest(connection_pool_size=1) as lean, ScriptedServer(slow) as server:
-        first = asyncio.create_task(post(lean, server.url()))
+    async with AiohttpRequest(connection_pool_size=1) as client, ScriptedServer(slow) as server:
+        first = asyncio.create_task(post(client, server.url()))
         await asyncio.sleep(0.1)
         with pytest.raises(TimedOut, match="Pool timeout"):
-            await post(lean, server.url(), pool_timeout=0.2)
+            await post(client, server.url(), pool_timeout=0.2)
         assert await first == (200, OK)
     assert len(server.requests) == 1
 
 
-async def test_connect_failure_is_a_network_error_without_the_token(lean: LeanRequest) -> None:
+async def test_connect_failure_is_a_network_error_without_the_token(client: AiohttpRequest) -> None:
     async with ScriptedServer(lambda *_: asyncio.sleep(0, False)) as server:
         url = server.url()
     with pytest.raises(NetworkError) as error:
-        await post(lean, url)
+        await post(client, url)
     assert TOKEN not in f"{error.value!r} {error.value.__cause__!r}"
 
 
@@ -317,16 +349,16 @@ async def test_https_verifies_the_certificate(certificate: tuple[Path, Path]) ->
 
     trusting = ssl.create_default_context(cafile=str(cert))
     async with ScriptedServer(ok, tls=server_side) as server:
-        async with LeanRequest(ssl_context=trusting) as lean:
-            assert await post(lean, server.url()) == (200, OK)
-            assert await post(lean, server.url()) == (200, OK)
-        async with LeanRequest() as stranger:  # the system's CAs: this certificate is unknown
+        async with AiohttpRequest(ssl_context=trusting) as client:
+            assert await post(client, server.url()) == (200, OK)
+            assert await post(client, server.url()) == (200, OK)
+        async with AiohttpRequest() as stranger:  # the system's CAs: this certificate is unknown
             with pytest.raises(NetworkError, match="CERTIFICATE_VERIFY_FAILED"):
                 await post(stranger, server.url())
     assert server.connections == 1, "kept alive; the refused handshake never got a request"
 
 
-async def test_with_a_proxy_in_the_environment_calls_go_through_httpx_and_the_proxy(
+async def test_with_a_proxy_in_the_environment_calls_go_through_the_proxy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def ok(conn: int, n: int, writer: asyncio.StreamWriter) -> bool:
@@ -337,7 +369,7 @@ async def test_with_a_proxy_in_the_environment_calls_go_through_httpx_and_the_pr
         for name in ("NO_PROXY", "no_proxy"):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
-        async with LeanRequest() as lean:
+        async with AiohttpRequest() as client:
             url = f"http://api.telegram.invalid/bot{TOKEN}/getMe"
-            assert await post(lean, url) == (200, OK)
+            assert await post(client, url) == (200, OK)
     assert proxy.requests[0][1].startswith(f"POST {url} HTTP/1.1".encode())

@@ -1,4 +1,2 @@
-"""Parley's HTTP/1.1 keep-alive client for Bot API calls (`client.LeanRequest`) and its
-response parser (`response`); uploads, downloads and proxies stay on httpx."""
-
-__all__ = ["client", "response"]
+"""The Bot API's HTTP client: python-telegram-bot's `BaseRequest` over aiohttp
+(`aiohttp_request.AiohttpRequest`), for calls, long polling and uploads alike."""
