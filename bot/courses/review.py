@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.coach import ids
 from bot.coach.reports import export_json
-from bot.courses import access
+from bot.courses import access, heatmap
 from bot.courses.access import Viewer
 from bot.courses.types import AnnotationInfo, FeedbackInfo, ReviewLine, SessionReview
 from bot.engine.content import Content
@@ -114,6 +114,7 @@ def session_review(
             # The preparation's page shows its debrief's answers: a read of that session too.
             debrief_id = int(shown["session_id"])
             notes_store.log_access(db, owner.id, viewer.user_id, viewer.name, debrief_id, via, now)
+    stored = {lesson: level for _sid, lesson, level, _rules in findings}
     return SessionReview(
         session_id=row.id,
         student_user_id=owner.id,
@@ -128,8 +129,32 @@ def session_review(
         verdicts=verdicts,
         feedback=feedback,
         my_verdicts=mine,
-        levels={lesson: level for _sid, lesson, level, _rules in findings},
+        levels=stored,
+        shown_levels=_shown_levels(content, row, export, stored),
+        prepared_session_id=export.get("prepared_session_id"),
+        full_title=_full_title(content, row),
     )
+
+
+def _full_title(content: Content, row: SessionRecord) -> str:
+    """The whole answer the title was cut from (the page heading is not short of room)."""
+    source = content.for_script(row.script_id).script.title_from
+    said = row.answer_map.get(source or "") if source else None
+    return str(said[1]) if said and len(said) > 1 and said[1] else row.title
+
+
+def _shown_levels(
+    content: Content, row: SessionRecord, export: dict[str, Any], stored: dict[str, str]
+) -> dict[str, str]:
+    """What the page shows for each lesson: the stored level of a completed session, the live
+    one of an unfinished session, "n/a" where the lesson does not apply and "not reached" for
+    an unfinished session's lessons it never asked about (issue 14)."""
+    route = {*row.path, row.state}
+    values = {q: pair[0] for q, pair in row.answer_map.items() if q in route and pair}
+    if row.status == "completed":
+        return heatmap.shown_levels(content, stored, values)
+    live = {str(lesson["id"]): str(lesson["level"]) for lesson in export.get("lessons", [])}
+    return heatmap.unfinished_levels(content, live, values)
 
 
 def _readable_export(

@@ -106,6 +106,25 @@ async def feedback(request: Request, site: Site, visitor: Visitor) -> Response:
     return _back(session_id, "feedback")
 
 
+@signed_in
+async def reviewed(request: Request, site: Site, visitor: Visitor) -> Response:
+    """Mark reviewed, then go on to the next new session of the queue (or stay when none)."""
+    session_id = number(request, "session_id")
+    if session_id is None:
+        return not_found(site, request, visitor)
+
+    def mark() -> tuple[bool, Any]:
+        done = site.courses.mark_reviewed(visitor.viewer, session_id)
+        return done, site.courses.queue_place(visitor.viewer, session_id) if done else None
+
+    done, place = await run_in_threadpool(mark)
+    if not done:
+        return not_found(site, request, visitor)
+    if place is not None and place.next_id is not None:
+        return RedirectResponse(f"/sessions/{place.next_id}?done=reviewed", status_code=303)
+    return _back(session_id, "reviewed")
+
+
 def _download(body: str, media: str, filename: str, policy: str | None = None) -> Response:
     headers = {"content-disposition": f'attachment; filename="{filename}"'}
     if policy:

@@ -7,6 +7,7 @@ Importing this package completes `Base.metadata` (Alembic compares the migration
 - `messaging`: inbox, outbox, processed deliveries
 - `courses`: instructors, cohorts, members, shares, access log, notes, verdicts, sign-ins
 - `followups`: reminders and debrief links
+- `triage`: each instructor's review queue
 """
 
 from storage.schema.base import Base, utcnow
@@ -26,6 +27,7 @@ from storage.schema.courses import (
 )
 from storage.schema.followups import Debrief, Reminder
 from storage.schema.messaging import InboxUpdate, OutboxMessage, ProcessedDelivery
+from storage.schema.triage import ReviewMark
 
 __all__ = [
     # courses
@@ -48,6 +50,7 @@ __all__ = [
     "OutboxMessage",
     "ProcessedDelivery",
     "Reminder",
+    "ReviewMark",
     "SessionShare",
     "TranscriptLine",
     "User",

@@ -31,7 +31,8 @@ def test_the_cohort_overview_shows_students_by_lesson_coloured_by_level(
     levels = re.findall(r'class="level level-(\w+)">(\w+)<', row)
     assert len(levels) == 5 and all(cls == text for cls, text in levels)
     assert ("risk", "risk") in levels  # the lease persona leaves power at risk
-    assert "1 risk" in row  # the counts over her sessions
+    # Each cell opens the evidence for that lesson in the session its level comes from.
+    assert f'href="/sessions/{world.sofia_session}#lesson-power"' in row
     assert "levels.csv" in page
 
 
