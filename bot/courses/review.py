@@ -27,6 +27,7 @@ from storage.uow import UnitOfWork
 
 MAX_COMMENT = 2000
 MAX_FEEDBACK = 2000
+MAX_REASON = 300
 CHANNEL_FORMATS: dict[str, Format] = {"telegram": "html", "console": "text"}
 
 
@@ -100,9 +101,13 @@ def session_review(
         )
     ]
     verdicts: dict[str, list[tuple[str, bool]]] = {}
+    reasons: dict[str, list[tuple[str, str, str]]] = {}
     mine: dict[str, bool] = {}
-    for lesson, agree, uid, dn, iname in notes_store.verdicts_of(db, session_id):
-        verdicts.setdefault(lesson, []).append((store.person_name(dn, iname, uid), bool(agree)))
+    for lesson, agree, uid, dn, iname, suggested, why in notes_store.verdicts_of(db, session_id):
+        who = store.person_name(dn, iname, uid)
+        verdicts.setdefault(lesson, []).append((who, bool(agree)))
+        if not agree and suggested and why:
+            reasons.setdefault(lesson, []).append((who, str(suggested), str(why)))
         if uid == viewer.user_id:
             mine[lesson] = bool(agree)
     feedback = [FeedbackInfo(*f) for f in notes_store.feedback_of(db, session_id)]
@@ -129,6 +134,7 @@ def session_review(
         verdicts=verdicts,
         feedback=feedback,
         my_verdicts=mine,
+        verdict_reasons=reasons,
         levels=stored,
         shown_levels=_shown_levels(content, row, export, stored),
         prepared_session_id=export.get("prepared_session_id"),
@@ -211,12 +217,21 @@ def set_verdict(
     lesson_id: str,
     agree: bool,
     now: datetime,
+    suggested: str = "",
+    reason: str = "",
 ) -> bool:
+    """Agree, or disagree with the level the lesson should have had and a short reason (both
+    shown to the student beside the bot's level)."""
     if lesson_id not in {lesson.id for lesson in content.book.lessons}:
+        return False
+    why = None if agree else _clean_text(reason, MAX_REASON)
+    if not agree and (why is None or suggested not in heatmap.JUDGED):
         return False
     if not access.may_review_session(db, viewer, session_id):
         return False
-    notes_store.set_verdict(db, session_id, lesson_id, viewer.user_id, agree, now)
+    notes_store.set_verdict(
+        db, session_id, lesson_id, viewer.user_id, agree, now, suggested or None, why
+    )
     return True
 
 

@@ -190,11 +190,20 @@ class CourseService:
                 self.clock(),
             )
 
-    def set_verdict(self, viewer: Viewer, session_id: int, lesson_id: str, agree: bool) -> bool:
+    def set_verdict(
+        self,
+        viewer: Viewer,
+        session_id: int,
+        lesson_id: str,
+        agree: bool,
+        suggested: str = "",
+        reason: str = "",
+    ) -> bool:
+        """Agree, or disagree with a suggested level and a reason (False without them)."""
         with self._transaction() as db:
             return review.set_verdict(
                 db, self.content, self._fresh(db, viewer), session_id, lesson_id, agree,
-                self.clock(),
+                self.clock(), suggested, reason,
             )  # fmt: skip
 
     def send_feedback(self, viewer: Viewer, session_id: int, text: str) -> bool:

@@ -176,6 +176,8 @@ class SessionReview:
     feedback: list[FeedbackInfo]
     my_verdicts: dict[str, bool] = field(default_factory=dict)
     """The viewer's own verdicts, lesson id -> agree."""
+    verdict_reasons: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    """lesson id -> (instructor, the level they suggest, why) for each disagreement."""
     levels: dict[str, str] = field(default_factory=dict)
     """lesson id -> the bot's level (from the stored findings; empty until completed)."""
     shown_levels: dict[str, str] = field(default_factory=dict)

@@ -45,6 +45,8 @@ MESSAGES = (
     "choose_lesson",
     "no_such_line",
     "choose_verdict",
+    "verdict_needs_reason",
+    "reason_too_long",
 )
 """The messages of templates/messages.html the code asks for (`Site.say`)."""
 

@@ -101,14 +101,17 @@ def test_disagreeing_with_a_level_shows_up_as_the_rules_disagreement_rate(
 ) -> None:
     client, csrf = iris_client
     base = f"/sessions/{world.sofia_session}"
+    why = {"suggested_level": "watch", "reason": "Her alternative is real."}
     for lesson, agree in (("power", "no"), ("time", "yes")):
         done = client.post(
-            f"{base}/verdicts", data={"csrf": csrf, "lesson_id": lesson, "agree": agree}
+            f"{base}/verdicts",
+            data={"csrf": csrf, "lesson_id": lesson, "agree": agree}
+            | (why if agree == "no" else {}),
         )
         assert done.status_code == 303
     page = client.get(base).text
     assert "Iris: disagrees" in page and "Iris: agrees" in page
-    power = page[page.index('id="lesson-power"') :].split("</form>")[0]
+    power = page[page.index('id="lesson-power"') :].split("</details>")[0]
     assert 'value="no" class="chosen" aria-pressed="true"' in power
     cohort = client.get(f"/cohorts/{world.cohort_iris}").text
     table = cohort[cohort.index("Where instructors disagree") :]

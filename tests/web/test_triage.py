@@ -165,3 +165,26 @@ def test_another_instructor_cannot_mark_a_session_of_a_cohort_they_do_not_teach(
     csrf = sign_in(world, client, world.victor)
     refused = client.post(f"/sessions/{world.sofia_session}/reviewed", data={"csrf": csrf})
     assert refused.status_code == 404
+
+
+def test_disagreeing_needs_a_suggested_level_and_a_reason_which_the_student_reads(
+    world: World, iris_client: Client
+) -> None:
+    client, csrf = iris_client
+    path = f"/sessions/{world.sofia_session}/verdicts"
+    bare = client.post(path, data={"csrf": csrf, "lesson_id": "power", "agree": "no"})
+    assert bare.status_code == 400 and "say why" in bare.text
+    no_level = {"csrf": csrf, "lesson_id": "power", "agree": "no", "reason": "Because."}
+    assert client.post(path, data=no_level).status_code == 400
+    reason = "Her sister's room is a real alternative."
+    done = client.post(path, data=no_level | {"suggested_level": "watch", "reason": reason})
+    assert done.status_code == 303
+
+    student = world.client()
+    from tests.web.conftest import sign_in
+
+    sign_in(world, student, world.sofia.user_id)
+    own = student.get(f"/sessions/{world.sofia_session}").text
+    power = own[own.index('id="lesson-power"') :].split('class="lesson"')[0]
+    assert "Iris suggests" in power and "watch" in power
+    assert reason.replace("'", "&#39;") in power
