@@ -88,11 +88,6 @@ def cohort_overview(
     latest = review_store.latest_levels(db, cohort_id, None)
     answers = review_store.answers_on_path(db, [sid for sid, _levels in latest.values()])
     new = queue_store.new_by_student(db, viewer.user_id, cohort_id)
-    per_student: dict[int, dict[str, dict[str, int]]] = {}
-    everyone = [user_id for user_id, _name, _member in found]
-    for user_id, lesson, level, n in review_store.level_counts(db, cohort_id, everyone):
-        assert user_id is not None
-        per_student.setdefault(user_id, {}).setdefault(lesson, {})[level] = n
     totals: dict[str, dict[str, int]] = {}
     for _none, lesson, level, n in review_store.level_counts(db, cohort_id, None):
         totals.setdefault(lesson, {})[level] = n
@@ -107,7 +102,7 @@ def cohort_overview(
                 name=store.person_name(name, None, user_id),
                 session_count=counts.get(user_id, (0, 0))[0],
                 levels={lid: shown.get(lid, "") for lid, _t in lessons},
-                level_counts=per_student.get(user_id, {}),
+                level_counts={},
                 member=member,
                 completed_count=counts.get(user_id, (0, 0))[1],
                 latest_session_id=session_id,

@@ -30,21 +30,17 @@ def place(db: UnitOfWork, viewer: Viewer, session_id: int) -> QueuePlace | None:
     cohort_id = _cohort_of(db, viewer, session_id)
     if cohort_id is None:
         return None
-    entries = queue_store.queue(db, viewer.user_id, cohort_id)
-    states = dict(entries)
-    new = [sid for sid, state in entries if state == "new"]
-    order = [sid for sid, _state in entries]
-    here = order.index(session_id) if session_id in order else len(order)
-    before = [sid for sid in new if order.index(sid) < here]
-    after = [sid for sid in new if order.index(sid) > here]
+    state, previous_id, next_id, new_count = queue_store.neighbours(
+        db, viewer.user_id, cohort_id, session_id
+    )
     infos = cohort_infos(db, [cohort_id])
     return QueuePlace(
         cohort_id=cohort_id,
         cohort_name=infos[0].name if infos else "",
-        state=states.get(session_id, "unfinished"),
-        previous_id=before[-1] if before else None,
-        next_id=after[0] if after else None,
-        new_count=len(new),
+        state=state or "unfinished",
+        previous_id=previous_id,
+        next_id=next_id,
+        new_count=new_count,
     )
 
 

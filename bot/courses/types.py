@@ -59,7 +59,8 @@ class StudentRow:
     """lesson id -> level in the latest completed shared preparation, "n/a" where the lesson
     does not apply ("" when there is none: see `completed_count`)."""
     level_counts: dict[str, dict[str, int]]
-    """lesson id -> level -> how many of their completed shared sessions had it."""
+    """lesson id -> level -> how many of their completed shared sessions had it (no longer
+    filled by the heatmap, which shows the latest level and the student page the history)."""
     member: bool = True
     """False for a student who left but whose earlier sessions stay shared."""
     completed_count: int = 0
