@@ -1,4 +1,5 @@
-"""The review site's pages on a big cohort: 200 students, 2,000 completed sessions.
+"""The review site's pages on a big cohort: 200 students, 2,000 completed sessions, the heatmap
+sorted and filtered (issue 14) as well as by name.
 
 Seven real coaching sessions (one per persona, through the coach service) are copied row by
 row into 2,000 completed sessions with their answers, transcripts and findings, all shared
@@ -67,7 +68,10 @@ def build(folder: Path) -> tuple[CourseService, int, int, int, int]:
         for owner, session_id in made:
             cohorts.share(db, owner, session_id, cohort_id, now)
     for index, (_owner, session_id) in enumerate(made[::3]):
-        courses.set_verdict(instructor, session_id, "power", index % 4 == 0)
+        agree = index % 4 == 0
+        reason = "" if agree else "The alternative is stronger than the bot read."
+        courses.set_verdict(instructor, session_id, "power", agree, "watch", reason)
+        courses.mark_reviewed(instructor, session_id)  # a third of the queue done
     student, session_id = made[len(made) // 2]
     return courses, instructor.user_id, cohort_id, student, session_id
 
@@ -123,6 +127,11 @@ def main(rounds: int = 40) -> None:
             "home (my cohorts)": "/",
             "cohort overview": f"/cohorts/{cohort_id}",
             "cohort overview, page 4": f"/cohorts/{cohort_id}?page=4",
+            "heatmap, most at risk": f"/cohorts/{cohort_id}?sort=risk",
+            "heatmap, by lesson, page 3": f"/cohorts/{cohort_id}?sort=time&page=3",
+            "heatmap, power=risk, review": (
+                f"/cohorts/{cohort_id}?lesson=power&level=risk&show=review&sort=risk"
+            ),
             "student": f"/cohorts/{cohort_id}/students/{student}",
             "session": f"/sessions/{session_id}",
             "search transcripts": f"/cohorts/{cohort_id}/search?q=landlord",

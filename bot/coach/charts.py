@@ -102,10 +102,12 @@ def chart_rows(book: LessonBook, levels: Mapping[str, str]) -> tuple[ChartRow, .
     return tuple(rows)
 
 
-def chart_words(content: Content) -> ChartWords:
-    """The picture's words, from the content's phrases (so authors can reword them)."""
+def chart_words(content: Content, title: str = "chart_title") -> ChartWords:
+    """The picture's words, from the content's phrases (so authors can reword them); `title`
+    names the heading's phrase ("Your five lessons" for the person, another for a reviewer)."""
     return ChartWords(
-        *(content.say(f"chart_{key}", "text") for key in ("title", *LEVELS, "gap_note", "na"))
+        content.say(title, "text"),
+        *(content.say(f"chart_{key}", "text") for key in (*LEVELS, "gap_note", "na")),
     )
 
 
@@ -121,10 +123,12 @@ def lesson_chart_alt(content: Content, levels: Mapping[str, str]) -> str:
     return chart_alt(content, chart_rows(content.book, levels), chart_words(content))
 
 
-def lesson_chart(content: Content, levels: Mapping[str, str], fmt: Format = "html") -> Chart:
+def lesson_chart(
+    content: Content, levels: Mapping[str, str], fmt: Format = "html", title: str = "chart_title"
+) -> Chart:
     """The chart of one session's levels ({lesson id: level}), with its alt text and caption."""
     rows = chart_rows(content.book, levels)
-    words = chart_words(content)
+    words = chart_words(content, title)
     counts = [
         {"count": count, "word": words.level(level)}
         for level in ("risk", "watch", "gap", "clear", NOT_APPLICABLE)

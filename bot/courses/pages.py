@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.coach import ids
-from bot.courses import access
+from bot.courses import access, heatmap
 from bot.courses.access import Viewer
 from bot.courses.cohorts import cohort_infos
 from bot.courses.types import (
+    Arrangement,
     CohortOverview,
     RuleDisagreement,
     SearchHit,
@@ -29,7 +30,9 @@ from bot.courses.types import (
 from bot.engine.content import Content
 from storage.courses import cohorts as store
 from storage.courses import notes as notes_store
+from storage.courses import queue as queue_store
 from storage.courses import review as review_store
+from storage.courses import search as search_store
 from storage.uow import UnitOfWork
 
 MAX_QUERY = 200
@@ -68,7 +71,11 @@ def cohort_overview(
     page: int = 1,
     per_page: int = 50,
     query: str = "",
+    arranged: Arrangement | None = None,
 ) -> CohortOverview | None:
+    """The heatmap: every student's latest levels, sorted and filtered as asked, one page of
+    it. The whole cohort is read in a fixed number of grouped queries (sorting by a lesson
+    needs every student's level), then cut to the page."""
     if not access.may_manage_cohort(db, viewer, cohort_id):
         return None
     infos = cohort_infos(db, [cohort_id])
@@ -76,40 +83,50 @@ def cohort_overview(
         return None
     query = query.strip()[:MAX_QUERY]
     total = review_store.count_students(db, cohort_id, query)
-    page, pages, offset = _paging(total, page, per_page)
-    found = review_store.students_page(db, cohort_id, query, offset, max(1, min(per_page, 200)))
-    ids = [user_id for user_id, _name, _member in found]
-    counts = review_store.session_counts(db, cohort_id, ids) if ids else {}
-    latest = review_store.latest_levels(db, cohort_id, ids) if ids else {}
-    per_student: dict[int, dict[str, dict[str, int]]] = {}
-    for user_id, lesson, level, n in review_store.level_counts(db, cohort_id, ids) if ids else []:
-        assert user_id is not None
-        per_student.setdefault(user_id, {}).setdefault(lesson, {})[level] = n
+    found = review_store.students_page(db, cohort_id, query, 0, total or 1)
+    counts = review_store.session_counts(db, cohort_id, None)
+    latest = review_store.latest_levels(db, cohort_id, None)
+    answers = review_store.answers_on_path(db, [sid for sid, _levels in latest.values()])
+    new = queue_store.new_by_student(db, viewer.user_id, cohort_id)
     totals: dict[str, dict[str, int]] = {}
     for _none, lesson, level, n in review_store.level_counts(db, cohort_id, None):
         totals.setdefault(lesson, {})[level] = n
     lessons = [(lesson.id, lesson.title) for lesson in content.book.lessons]
-    students = [
-        StudentRow(
-            user_id=user_id,
-            name=store.person_name(name, None, user_id),
-            session_count=counts.get(user_id, 0),
-            levels={lid: latest.get(user_id, {}).get(lid, "") for lid, _t in lessons},
-            level_counts=per_student.get(user_id, {}),
-            member=member,
+    rows = []
+    for user_id, name, member in found:
+        session_id, stored = latest.get(user_id, (None, {}))
+        shown = heatmap.shown_levels(content, stored, answers.get(session_id or 0, {}))
+        rows.append(
+            StudentRow(
+                user_id=user_id,
+                name=store.person_name(name, None, user_id),
+                session_count=counts.get(user_id, (0, 0))[0],
+                levels={lid: shown.get(lid, "") for lid, _t in lessons},
+                level_counts={},
+                member=member,
+                completed_count=counts.get(user_id, (0, 0))[1],
+                latest_session_id=session_id,
+                new_sessions=new.get(user_id, 0),
+            )
         )
-        for user_id, name, member in found
-    ]
+    arranged = arranged or Arrangement()
+    kept = heatmap.arrange(rows, arranged.sort, arranged.lesson, arranged.level, arranged.show)
+    page, pages, offset = _paging(len(kept), page, per_page)
     return CohortOverview(
         cohort=infos[0],
-        students=students,
+        students=kept[offset : offset + max(1, min(per_page, MAX_PER_PAGE))],
         lesson_totals=totals,
         disagreements=_disagreements(db, cohort_id),
         page=page,
         pages=pages,
-        total_students=total,
+        total_students=len(kept),
         query=query,
         lessons=lessons,
+        sort=arranged.sort,
+        lesson_filter=arranged.lesson,
+        level_filter=arranged.level,
+        show=arranged.show,
+        left_count=sum(1 for row in rows if not row.member),
     )
 
 
@@ -126,9 +143,19 @@ def student_sessions(
     levels: dict[int, dict[str, str]] = {}
     for session_id, lesson, level in review_store.levels_of(db, [r[0] for r in rows]):
         levels.setdefault(session_id, {})[lesson] = level
+    # A debrief is shown on its preparation's card, not as a card of its own.
+    debriefs = {
+        prepared: StudentSession(sid, title, status, started, completed, {}, how)
+        for sid, title, status, started, completed, how, prepared in rows
+        if prepared is not None
+    }
+    shared = {r[0] for r in rows}
     return [
-        StudentSession(sid, title, status, started, completed, levels.get(sid, {}), how)
-        for sid, title, status, started, completed, how in rows
+        StudentSession(
+            sid, title, status, started, completed, levels.get(sid, {}), how, debriefs.get(sid)
+        )
+        for sid, title, status, started, completed, how, prepared in rows
+        if prepared is None or prepared not in shared
     ]
 
 
@@ -149,9 +176,9 @@ def search(
     if not text:
         return SearchPage([], 1, 1, 0, "")
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    total = review_store.count_matches(db, cohort_id, text, MAX_COUNTED)
+    total = search_store.count_matches(db, cohort_id, text, MAX_COUNTED)
     page, pages, offset = _paging(total, page, per_page)
-    rows = review_store.search_lines(db, cohort_id, text, offset, per_page)
+    rows = search_store.search_lines(db, cohort_id, text, offset, per_page)
     hits = [
         SearchHit(lid, sid, uid, store.person_name(name, None, uid), title, at, sender, line)
         for lid, sid, uid, name, title, at, sender, line in rows

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.coach import ids
 from bot.coach.reports import export_json
-from bot.courses import access
+from bot.courses import access, heatmap
 from bot.courses.access import Viewer
 from bot.courses.types import AnnotationInfo, FeedbackInfo, ReviewLine, SessionReview
 from bot.engine.content import Content
@@ -27,6 +27,7 @@ from storage.uow import UnitOfWork
 
 MAX_COMMENT = 2000
 MAX_FEEDBACK = 2000
+MAX_REASON = 300
 CHANNEL_FORMATS: dict[str, Format] = {"telegram": "html", "console": "text"}
 
 
@@ -100,9 +101,13 @@ def session_review(
         )
     ]
     verdicts: dict[str, list[tuple[str, bool]]] = {}
+    reasons: dict[str, list[tuple[str, str, str]]] = {}
     mine: dict[str, bool] = {}
-    for lesson, agree, uid, dn, iname in notes_store.verdicts_of(db, session_id):
-        verdicts.setdefault(lesson, []).append((store.person_name(dn, iname, uid), bool(agree)))
+    for lesson, agree, uid, dn, iname, suggested, why in notes_store.verdicts_of(db, session_id):
+        who = store.person_name(dn, iname, uid)
+        verdicts.setdefault(lesson, []).append((who, bool(agree)))
+        if not agree and suggested and why:
+            reasons.setdefault(lesson, []).append((who, str(suggested), str(why)))
         if uid == viewer.user_id:
             mine[lesson] = bool(agree)
     feedback = [FeedbackInfo(*f) for f in notes_store.feedback_of(db, session_id)]
@@ -114,6 +119,7 @@ def session_review(
             # The preparation's page shows its debrief's answers: a read of that session too.
             debrief_id = int(shown["session_id"])
             notes_store.log_access(db, owner.id, viewer.user_id, viewer.name, debrief_id, via, now)
+    stored = {lesson: level for _sid, lesson, level, _rules in findings}
     return SessionReview(
         session_id=row.id,
         student_user_id=owner.id,
@@ -128,8 +134,33 @@ def session_review(
         verdicts=verdicts,
         feedback=feedback,
         my_verdicts=mine,
-        levels={lesson: level for _sid, lesson, level, _rules in findings},
+        verdict_reasons=reasons,
+        levels=stored,
+        shown_levels=_shown_levels(content, row, export, stored),
+        prepared_session_id=export.get("prepared_session_id"),
+        full_title=_full_title(content, row),
     )
+
+
+def _full_title(content: Content, row: SessionRecord) -> str:
+    """The whole answer the title was cut from (the page heading is not short of room)."""
+    source = content.for_script(row.script_id).script.title_from
+    said = row.answer_map.get(source or "") if source else None
+    return str(said[1]) if said and len(said) > 1 and said[1] else row.title
+
+
+def _shown_levels(
+    content: Content, row: SessionRecord, export: dict[str, Any], stored: dict[str, str]
+) -> dict[str, str]:
+    """What the page shows for each lesson: the stored level of a completed session, the live
+    one of an unfinished session, "n/a" where the lesson does not apply and "not reached" for
+    an unfinished session's lessons it never asked about (issue 14)."""
+    route = {*row.path, row.state}
+    values = {q: pair[0] for q, pair in row.answer_map.items() if q in route and pair}
+    if row.status == "completed":
+        return heatmap.shown_levels(content, stored, values)
+    live = {str(lesson["id"]): str(lesson["level"]) for lesson in export.get("lessons", [])}
+    return heatmap.unfinished_levels(content, live, values)
 
 
 def _readable_export(
@@ -186,12 +217,21 @@ def set_verdict(
     lesson_id: str,
     agree: bool,
     now: datetime,
+    suggested: str = "",
+    reason: str = "",
 ) -> bool:
+    """Agree, or disagree with the level the lesson should have had and a short reason (both
+    shown to the student beside the bot's level)."""
     if lesson_id not in {lesson.id for lesson in content.book.lessons}:
+        return False
+    why = None if agree else _clean_text(reason, MAX_REASON)
+    if not agree and (why is None or suggested not in heatmap.JUDGED):
         return False
     if not access.may_review_session(db, viewer, session_id):
         return False
-    notes_store.set_verdict(db, session_id, lesson_id, viewer.user_id, agree, now)
+    notes_store.set_verdict(
+        db, session_id, lesson_id, viewer.user_id, agree, now, suggested or None, why
+    )
     return True
 
 

@@ -15,12 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.coach import ids
-from bot.courses import access, cohorts, review
+from bot.courses import access, cohorts, queue, review
 from bot.courses import admin as cohort_admin
 from bot.courses import pages as cohort_pages
 from bot.courses.access import Viewer
 from bot.courses.types import (
     AccessEntry,
+    Arrangement,
     CohortInfo,
     CohortOverview,
     CourseError,
@@ -28,6 +29,7 @@ from bot.courses.types import (
     InvalidInputError,
     Membership,
     NotAnInstructorError,
+    QueuePlace,
     SearchPage,
     SessionReview,
     StudentSession,
@@ -135,12 +137,20 @@ class CourseService:
 
     # ---- review -------------------------------------------------------------------------------
     def cohort_overview(
-        self, viewer: Viewer, cohort_id: int, page: int = 1, per_page: int = 50, query: str = ""
+        self,
+        viewer: Viewer,
+        cohort_id: int,
+        page: int = 1,
+        per_page: int = 50,
+        query: str = "",
+        arranged: Arrangement | None = None,
     ) -> CohortOverview | None:
+        """The heatmap, sorted and filtered as `arranged` asks (by name, everyone: None)."""
         with self._transaction() as db:
             return cohort_pages.cohort_overview(
-                db, self.content, self._fresh(db, viewer), cohort_id, page, per_page, query
-            )
+                db, self.content, self._fresh(db, viewer), cohort_id, page, per_page, query,
+                arranged or Arrangement(),
+            )  # fmt: skip
 
     def student_sessions(
         self, viewer: Viewer, cohort_id: int, student_user_id: int
@@ -180,19 +190,44 @@ class CourseService:
                 self.clock(),
             )
 
-    def set_verdict(self, viewer: Viewer, session_id: int, lesson_id: str, agree: bool) -> bool:
+    def set_verdict(
+        self,
+        viewer: Viewer,
+        session_id: int,
+        lesson_id: str,
+        agree: bool,
+        suggested: str = "",
+        reason: str = "",
+    ) -> bool:
+        """Agree, or disagree with a suggested level and a reason (False without them)."""
         with self._transaction() as db:
             return review.set_verdict(
                 db, self.content, self._fresh(db, viewer), session_id, lesson_id, agree,
-                self.clock(),
+                self.clock(), suggested, reason,
             )  # fmt: skip
 
     def send_feedback(self, viewer: Viewer, session_id: int, text: str) -> bool:
-        """Store the note, add it to the transcript and queue it to the student's chat."""
+        """Store the note, add it to the transcript and queue it to the student's chat; the
+        session leaves this instructor's review queue as "feedback sent"."""
         with self._transaction() as db:
-            return review.send_feedback(
-                db, self.content, self._fresh(db, viewer), session_id, text, self.clock()
-            )
+            fresh = self._fresh(db, viewer)
+            sent = review.send_feedback(db, self.content, fresh, session_id, text, self.clock())
+            if sent:
+                queue.mark(db, fresh, session_id, "feedback", self.clock())
+            return sent
+
+    # ---- the review queue ---------------------------------------------------------------------
+    def queue_place(self, viewer: Viewer, session_id: int) -> QueuePlace | None:
+        with self._transaction() as db:
+            return queue.place(db, self._fresh(db, viewer), session_id)
+
+    def mark_reviewed(self, viewer: Viewer, session_id: int) -> bool:
+        with self._transaction() as db:
+            return queue.mark(db, self._fresh(db, viewer), session_id, "reviewed", self.clock())
+
+    def new_by_cohort(self, viewer: Viewer, cohort_ids: list[int]) -> dict[int, int]:
+        with self._transaction() as db:
+            return queue.new_by_cohort(db, self._fresh(db, viewer), cohort_ids)
 
     def session_export(self, viewer: Viewer, session_id: int) -> dict[str, Any] | None:
         with self._transaction() as db:

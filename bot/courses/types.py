@@ -54,13 +54,21 @@ class StudentRow:
     user_id: int
     name: str
     session_count: int
-    """Sessions shared with this cohort."""
+    """Preparations shared with this cohort (a debrief is not counted: it sits beside one)."""
     levels: dict[str, str]
-    """lesson id -> level in the latest completed shared session ("" when none)."""
+    """lesson id -> level in the latest completed shared preparation, "n/a" where the lesson
+    does not apply ("" when there is none: see `completed_count`)."""
     level_counts: dict[str, dict[str, int]]
-    """lesson id -> level -> how many of their completed shared sessions had it."""
+    """lesson id -> level -> how many of their completed shared sessions had it (no longer
+    filled by the heatmap, which shows the latest level and the student page the history)."""
     member: bool = True
     """False for a student who left but whose earlier sessions stay shared."""
+    completed_count: int = 0
+    """Of `session_count`, the completed ones (0 with sessions: only unfinished ones)."""
+    latest_session_id: int | None = None
+    """The session `levels` come from: each cell links to its evidence there."""
+    new_sessions: int = 0
+    """Shared sessions this instructor has not marked reviewed yet (the review queue)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,17 @@ class RuleDisagreement:
 
 
 @dataclass(frozen=True)
+class Arrangement:
+    """How the instructor asked the heatmap to be sorted and filtered (checked values only:
+    `bot.courses.heatmap` says which are known)."""
+
+    sort: str = "name"
+    lesson: str = ""
+    level: str = ""
+    show: str = ""
+
+
+@dataclass(frozen=True)
 class CohortOverview:
     cohort: CohortInfo
     students: list[StudentRow]
@@ -87,6 +106,13 @@ class CohortOverview:
     query: str
     lessons: list[tuple[str, str]] = field(default_factory=list)
     """(lesson id, title) in the book's order, for column headings."""
+    sort: str = "name"
+    lesson_filter: str = ""
+    level_filter: str = ""
+    show: str = ""
+    """"" everyone, "review" students with new sessions, "none" students with no session."""
+    left_count: int = 0
+    """Students who left but whose sessions stay shared (shown apart from the members)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +127,8 @@ class StudentSession:
     levels: dict[str, str]
     how: str
     """"joined" (started while in the cohort) or "chosen" (shared afterwards by the student)."""
+    debrief: StudentSession | None = None
+    """The debrief looking back on this preparation, when it is shared too."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +177,31 @@ class SessionReview:
     feedback: list[FeedbackInfo]
     my_verdicts: dict[str, bool] = field(default_factory=dict)
     """The viewer's own verdicts, lesson id -> agree."""
+    verdict_reasons: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    """lesson id -> (instructor, the level they suggest, why) for each disagreement."""
     levels: dict[str, str] = field(default_factory=dict)
     """lesson id -> the bot's level (from the stored findings; empty until completed)."""
+    shown_levels: dict[str, str] = field(default_factory=dict)
+    """lesson id -> what the page shows: `levels`, or the live level of an unfinished session,
+    with "n/a" (does not apply) and "not reached" (never asked) where they hold."""
+    prepared_session_id: int | None = None
+    """For a debrief, the preparation it looks back on."""
+    full_title: str = ""
+    """The answer the title was cut from, whole (the title itself is at most 80 characters)."""
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a session stands in its instructor's review queue of one cohort."""
+
+    cohort_id: int
+    cohort_name: str
+    state: str
+    """"new", "reviewed" or "feedback" (feedback sent)."""
+    previous_id: int | None
+    """The new session before this one in the queue (completion order), if any."""
+    next_id: int | None
+    new_count: int
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ class Lesson(BaseModel):
 
     id: str
     title: str
+    short: str = ""
+    """One word for the title where five must fit a phone's row (the review site's heatmap)."""
     assumption: str
     summary: str
     advice: str

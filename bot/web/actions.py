@@ -19,7 +19,8 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.coach.ids import parse_row_id
 from bot.coach.reports import export_document
-from bot.courses.review import MAX_COMMENT, MAX_FEEDBACK
+from bot.courses.heatmap import JUDGED
+from bot.courses.review import MAX_COMMENT, MAX_FEEDBACK, MAX_REASON
 from bot.web.auth import refused, signed_in
 from bot.web.pages import lesson_titles, not_found, number
 from bot.web.security import EXPORT_POLICY
@@ -82,8 +83,14 @@ async def verdict(request: Request, site: Site, visitor: Visitor) -> Response:
         return not_found(site, request, visitor)
     if agree is None or lesson_id not in lesson_titles(site):
         return refused(site, request, visitor, 400, site.say("choose_verdict"))
+    suggested, reason = form.get("suggested_level", ""), form.get("reason", "")
+    if not agree and (suggested not in JUDGED or not reason.strip()):
+        return refused(site, request, visitor, 400, site.say("verdict_needs_reason"))
+    if not agree and len(reason.strip()) > MAX_REASON:
+        problem = site.say("reason_too_long", length=len(reason.strip()), limit=MAX_REASON)
+        return refused(site, request, visitor, 400, problem)
     done = await run_in_threadpool(
-        site.courses.set_verdict, visitor.viewer, session_id, lesson_id, agree
+        site.courses.set_verdict, visitor.viewer, session_id, lesson_id, agree, suggested, reason
     )
     if not done:
         return not_found(site, request, visitor)
@@ -104,6 +111,25 @@ async def feedback(request: Request, site: Site, visitor: Visitor) -> Response:
         return not_found(site, request, visitor)
     log.info("web feedback queued session=%d by=%d", session_id, visitor.viewer.user_id)
     return _back(session_id, "feedback")
+
+
+@signed_in
+async def reviewed(request: Request, site: Site, visitor: Visitor) -> Response:
+    """Mark reviewed, then go on to the next new session of the queue (or stay when none)."""
+    session_id = number(request, "session_id")
+    if session_id is None:
+        return not_found(site, request, visitor)
+
+    def mark() -> tuple[bool, Any]:
+        done = site.courses.mark_reviewed(visitor.viewer, session_id)
+        return done, site.courses.queue_place(visitor.viewer, session_id) if done else None
+
+    done, place = await run_in_threadpool(mark)
+    if not done:
+        return not_found(site, request, visitor)
+    if place is not None and place.next_id is not None:
+        return RedirectResponse(f"/sessions/{place.next_id}?done=reviewed", status_code=303)
+    return _back(session_id, "reviewed")
 
 
 def _download(body: str, media: str, filename: str, policy: str | None = None) -> Response:

@@ -82,6 +82,7 @@ ROUTES = [
     Route("/sessions/{session_id}/annotations", actions.annotate, methods=["POST"]),
     Route("/sessions/{session_id}/verdicts", actions.verdict, methods=["POST"]),
     Route("/sessions/{session_id}/feedback", actions.feedback, methods=["POST"]),
+    Route("/sessions/{session_id}/reviewed", actions.reviewed, methods=["POST"]),
     Route("/chart.png", pages.chart),
     Route("/static/site.css", stylesheet),
     Route("/healthz", healthz),

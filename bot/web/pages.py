@@ -17,8 +17,9 @@ from starlette.responses import HTMLResponse, Response
 
 from bot.coach.charts import LEVELS, lesson_chart, lesson_chart_alt
 from bot.coach.ids import parse_row_id
+from bot.courses import heatmap
 from bot.courses.own_sessions import load_own_data
-from bot.courses.types import AnnotationInfo, SessionReview
+from bot.courses.types import AnnotationInfo, Arrangement, QueuePlace, SessionReview
 from bot.web.auth import html, refused, signed_in
 from bot.web.forms import without_nul
 from bot.web.site import Site, Visitor
@@ -47,8 +48,13 @@ async def home(request: Request, site: Site, visitor: Visitor) -> Response:
     """An instructor's cohorts; for everyone else their own sessions."""
     if not visitor.viewer.is_instructor:
         return await _mine(request, site, visitor)
-    cohorts = await run_in_threadpool(site.courses.cohorts_for, visitor.viewer)
-    return html(site, request, "home.html", visitor, cohorts=cohorts)
+
+    def load() -> tuple[Any, dict[int, int]]:
+        found = site.courses.cohorts_for(visitor.viewer)
+        return found, site.courses.new_by_cohort(visitor.viewer, [c.id for c in found])
+
+    cohorts, new = await run_in_threadpool(load)
+    return html(site, request, "home.html", visitor, cohorts=cohorts, new=new)
 
 
 @signed_in
@@ -64,22 +70,56 @@ async def _mine(request: Request, site: Site, visitor: Visitor) -> Response:
     )
 
 
+def arrangement(request: Request, lessons: dict[str, str]) -> Arrangement:
+    """The heatmap's sort and filters from the address; anything unknown is left out (an old or
+    edited link still shows the cohort, sorted by name)."""
+    given = request.query_params
+    sort = given.get("sort", "name")
+    lesson = given.get("lesson", "")
+    level = given.get("level", "")
+    show = given.get("show", "")
+    return Arrangement(
+        sort=sort if sort in heatmap.SORTS or sort in lessons else "name",
+        lesson=lesson if lesson in lessons else "",
+        level=level if level in heatmap.RANK and level else "",
+        show=show if show in heatmap.SHOWS else "",
+    )
+
+
 @signed_in
 async def cohort(request: Request, site: Site, visitor: Visitor) -> Response:
     cohort_id = number(request, "cohort_id")
     page = number(request, "page") or 1
     query = without_nul(request.query_params.get("q", ""))[:100]
+    titles = lesson_titles(site)
+    arranged = arrangement(request, titles)
     overview = (
         await run_in_threadpool(
-            site.courses.cohort_overview, visitor.viewer, cohort_id, page, PER_PAGE, query
+            site.courses.cohort_overview,
+            visitor.viewer,
+            cohort_id,
+            page,
+            PER_PAGE,
+            query,
+            arranged,
         )
         if cohort_id is not None
         else None
     )
     if overview is None:
         return not_found(site, request, visitor)
+    keep = {"q": query, "sort": arranged.sort, "lesson": arranged.lesson, "level": arranged.level}
+    keep["show"] = arranged.show
     return html(
-        site, request, "cohort.html", visitor, o=overview, lesson_titles=lesson_titles(site)
+        site,
+        request,
+        "cohort.html",
+        visitor,
+        o=overview,
+        lesson_titles=titles,
+        shorts={it.id: it.short or it.title for it in site.courses.content.book.lessons},
+        levels=[lv for lv in heatmap.RANK if lv and lv != heatmap.NOT_REACHED],
+        keep={k: v for k, v in keep.items() if v and (k, v) != ("sort", "name")},
     )
 
 
@@ -175,10 +215,15 @@ def _session_view(site: Site, review: SessionReview) -> dict[str, Any]:
 @signed_in
 async def session(request: Request, site: Site, visitor: Visitor) -> Response:
     session_id = number(request, "session_id")
-    review = (
-        await run_in_threadpool(site.courses.session_review, visitor.viewer, session_id, "web")
-        if session_id is not None
-        else None
+
+    def load(session_id: int) -> tuple[SessionReview | None, QueuePlace | None]:
+        found = site.courses.session_review(visitor.viewer, session_id, "web")
+        if found is None or found.student_user_id == visitor.viewer.user_id:
+            return found, None
+        return found, site.courses.queue_place(visitor.viewer, found.session_id)
+
+    review, place = (
+        await run_in_threadpool(load, session_id) if session_id is not None else (None, None)
     )
     if review is None:
         return not_found(site, request, visitor)
@@ -196,9 +241,13 @@ async def session(request: Request, site: Site, visitor: Visitor) -> Response:
         lessons=list(titles.items()),
         lesson_titles=titles,
         debrief=review.export.get("debrief"),
-        chart_query=urlencode(review.levels) if review.levels else "",
+        chart_query=urlencode(dict(review.levels) | ({} if own else {"view": "review"}))
+        if review.levels
+        else "",
         chart_alt=lesson_chart_alt(site.courses.content, review.levels) if review.levels else "",
         done=request.query_params.get("done", ""),
+        judged=heatmap.JUDGED,
+        place=place,
         back="/" if viewer.is_instructor and not own else "/my",
         **_session_view(site, review),
     )
@@ -209,11 +258,14 @@ async def chart(request: Request, site: Site, visitor: Visitor) -> Response:
     """The lesson chart for the levels in the address (a session page links its own levels):
     the picture shows nothing the page does not, so it needs no access decision of its own."""
     titles = lesson_titles(site)
-    given = request.query_params
+    given = {key: value for key, value in request.query_params.items() if key != "view"}
     if any(key not in titles or value not in LEVELS for key, value in given.items()):
         return not_found(site, request, visitor)
     levels = {lesson_id: given.get(lesson_id, "gap") for lesson_id in titles}
-    png = await run_in_threadpool(lambda: lesson_chart(site.courses.content, levels).png)
+    # A reviewer's copy is not titled "Your five lessons": the lessons are someone else's.
+    title = "chart_title_review" if request.query_params.get("view") == "review" else "chart_title"
+    content = site.courses.content
+    png = await run_in_threadpool(lambda: lesson_chart(content, levels, title=title).png)
     return Response(
         png, media_type="image/png", headers={"cache-control": "private, max-age=86400"}
     )

@@ -45,12 +45,25 @@ MESSAGES = (
     "choose_lesson",
     "no_such_line",
     "choose_verdict",
+    "verdict_needs_reason",
+    "reason_too_long",
 )
 """The messages of templates/messages.html the code asks for (`Site.say`)."""
 
 
 def cookie_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def when(value: datetime | str | None) -> str:
+    """One way to write a moment on every section of a page: a datetime, or an export's ISO
+    text ("2026-11-25T09:00:00Z"), as "2026-11-25 09:00"; "" when there is none."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.removesuffix("Z"))
+        except ValueError:
+            return str(value)
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def templates() -> Environment:
@@ -62,7 +75,7 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = lambda value: value.strftime("%Y-%m-%d %H:%M") if value else ""
+    env.filters["when"] = when
     env.filters["percent"] = lambda value: f"{round(value * 100)}%"
     env.globals["LEVELS"] = LEVELS
     return env

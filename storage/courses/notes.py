@@ -89,9 +89,16 @@ def add_annotation(
 
 
 def verdicts_of(db: UnitOfWork, session_id: int) -> list[tuple[Any, ...]]:
-    """(lesson, agree, author id, display name, instructor name) in the order given."""
+    """(lesson, agree, author id, display name, instructor name, suggested level, reason) in
+    the order given."""
     query = (
-        select(VERDICTS.c.lesson_id, VERDICTS.c.agree, *_author())
+        select(
+            VERDICTS.c.lesson_id,
+            VERDICTS.c.agree,
+            *_author(),
+            VERDICTS.c.suggested_level,
+            VERDICTS.c.reason,
+        )
         .join(USERS, USERS.c.id == VERDICTS.c.author_id)
         .outerjoin(INSTRUCTORS, INSTRUCTORS.c.user_id == VERDICTS.c.author_id)
         .where(VERDICTS.c.session_id == session_id)
@@ -101,9 +108,17 @@ def verdicts_of(db: UnitOfWork, session_id: int) -> list[tuple[Any, ...]]:
 
 
 def set_verdict(
-    db: UnitOfWork, session_id: int, lesson: str, author_id: int, agree: bool, now: datetime
+    db: UnitOfWork,
+    session_id: int,
+    lesson: str,
+    author_id: int,
+    agree: bool,
+    now: datetime,
+    suggested: str | None = None,
+    reason: str | None = None,
 ) -> None:
-    """One verdict per instructor, session and lesson; a second one replaces the first."""
+    """One verdict per instructor, session and lesson; a second one replaces the first. A
+    disagreement carries the level the instructor suggests and why."""
     changed = db.execute(
         update(VERDICTS)
         .where(
@@ -111,7 +126,7 @@ def set_verdict(
             VERDICTS.c.lesson_id == lesson,
             VERDICTS.c.author_id == author_id,
         )
-        .values(agree=agree, created_at=now)
+        .values(agree=agree, created_at=now, suggested_level=suggested, reason=reason)
     ).rowcount
     if not changed:
         db.execute(
@@ -121,6 +136,8 @@ def set_verdict(
                 author_id=author_id,
                 agree=agree,
                 created_at=now,
+                suggested_level=suggested,
+                reason=reason,
             )
         )
 

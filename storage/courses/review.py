@@ -13,17 +13,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, literal, select, union
+from sqlalchemy import Select, Table, bindparam, case, func, literal, select, union
 
 from storage.courses.cohorts import MEMBERS, SESSIONS, SHARES, USERS
 from storage.schema import LessonFinding, TranscriptLine
 from storage.schema.courses import LevelVerdict
+from storage.schema.followups import Debrief
 from storage.statements import Statement
 from storage.uow import UnitOfWork
 
 FINDINGS = cast(Table, LessonFinding.__table__)
 LINES = cast(Table, TranscriptLine.__table__)
 VERDICTS = cast(Table, LevelVerdict.__table__)
+DEBRIEFS = cast(Table, Debrief.__table__)
+
+
+def _preparation() -> Any:
+    """Not a debrief: levels and counts come from preparations; a debrief belongs beside its
+    preparation, never in its place (issue 14)."""
+    return SESSIONS.c.id.not_in(select(DEBRIEFS.c.session_id))
 
 
 def like_pattern(text: str) -> str:
@@ -86,14 +94,21 @@ def _shared(cohort_id: int) -> Any:
     return SHARES.join(SESSIONS, SESSIONS.c.id == SHARES.c.session_id)
 
 
-def session_counts(db: UnitOfWork, cohort_id: int, user_ids: Sequence[int]) -> dict[int, int]:
+def session_counts(
+    db: UnitOfWork, cohort_id: int, user_ids: Sequence[int] | None
+) -> dict[int, tuple[int, int]]:
+    """user id -> (shared preparations, of which completed); debriefs are not counted, they
+    belong beside their preparation. Every student of the cohort when `user_ids` is None."""
+    completed = func.sum(case((SESSIONS.c.status == "completed", 1), else_=0))
     query = (
-        select(SESSIONS.c.user_id, func.count())
+        select(SESSIONS.c.user_id, func.count(), completed)
         .select_from(_shared(cohort_id))
-        .where(SHARES.c.cohort_id == cohort_id, SESSIONS.c.user_id.in_(user_ids))
+        .where(SHARES.c.cohort_id == cohort_id, _preparation())
         .group_by(SESSIONS.c.user_id)
     )
-    return {int(r[0]): int(r[1]) for r in db.execute(query)}
+    if user_ids is not None:
+        query = query.where(SESSIONS.c.user_id.in_(user_ids))
+    return {int(r[0]): (int(r[1]), int(r[2] or 0)) for r in db.execute(query)}
 
 
 def level_counts(
@@ -117,25 +132,27 @@ def level_counts(
 
 
 def latest_levels(
-    db: UnitOfWork, cohort_id: int, user_ids: Sequence[int]
-) -> dict[int, dict[str, str]]:
-    """Each user's latest completed shared session's levels (two queries for the page)."""
-    sessions = db.execute(
+    db: UnitOfWork, cohort_id: int, user_ids: Sequence[int] | None
+) -> dict[int, tuple[int, dict[str, str]]]:
+    """user id -> (their latest completed shared preparation, its levels by lesson), for
+    `user_ids` or every student of the cohort (None); two queries for the page. A debrief
+    has no levels and is never the latest: the preparation it looks back on keeps its place."""
+    query = (
         select(SESSIONS.c.user_id, SESSIONS.c.id, SESSIONS.c.completed_at)
         .select_from(_shared(cohort_id))
-        .where(
-            SHARES.c.cohort_id == cohort_id,
-            SESSIONS.c.user_id.in_(user_ids),
-            SESSIONS.c.status == "completed",
-        )
+        .where(SHARES.c.cohort_id == cohort_id, SESSIONS.c.status == "completed", _preparation())
     )
+    if user_ids is not None:
+        query = query.where(SESSIONS.c.user_id.in_(user_ids))
     latest: dict[int, tuple[datetime, int]] = {}
-    for user_id, session_id, completed_at in sessions:
+    for user_id, session_id, completed_at in db.execute(query):
         key = (completed_at or datetime.min, session_id)
         if user_id not in latest or key > latest[user_id]:
             latest[user_id] = key
     owner = {session_id: user_id for user_id, (_at, session_id) in latest.items()}
-    levels: dict[int, dict[str, str]] = {}
+    levels: dict[int, tuple[int, dict[str, str]]] = {
+        user_id: (session_id, {}) for session_id, user_id in owner.items()
+    }
     if owner:
         rows = db.execute(
             select(FINDINGS.c.session_id, FINDINGS.c.lesson_id, FINDINGS.c.level).where(
@@ -143,7 +160,7 @@ def latest_levels(
             )
         )
         for session_id, lesson_id, level in rows:
-            levels.setdefault(owner[session_id], {})[lesson_id] = level
+            levels[owner[session_id]][1][lesson_id] = level
     return levels
 
 
@@ -164,8 +181,9 @@ def verdict_evidence(db: UnitOfWork, cohort_id: int) -> list[tuple[str, bool, li
 
 def student_sessions(
     db: UnitOfWork, cohort_id: int, user_id: int
-) -> list[tuple[int, str, str, datetime, datetime | None, str]]:
-    """(id, title, status, started, completed, how shared) of a student's shared sessions."""
+) -> list[tuple[int, str, str, datetime, datetime | None, str, int | None]]:
+    """(id, title, status, started, completed, how shared, the preparation it debriefs or
+    None) of a student's shared sessions, newest first."""
     query = (
         select(
             SESSIONS.c.id,
@@ -174,8 +192,9 @@ def student_sessions(
             SESSIONS.c.started_at,
             SESSIONS.c.completed_at,
             SHARES.c.how,
+            DEBRIEFS.c.prepared_session_id,
         )
-        .select_from(_shared(cohort_id))
+        .select_from(_shared(cohort_id).outerjoin(DEBRIEFS, DEBRIEFS.c.session_id == SESSIONS.c.id))
         .where(SHARES.c.cohort_id == cohort_id, SESSIONS.c.user_id == user_id)
         .order_by(SESSIONS.c.started_at.desc(), SESSIONS.c.id.desc())
     )
@@ -220,7 +239,8 @@ def cohort_levels(db: UnitOfWork, cohort_id: int) -> list[tuple[int, str, str]]:
 
 
 def cohort_sessions(db: UnitOfWork, cohort_id: int) -> list[tuple[Any, ...]]:
-    """(student name, user id, session id, title, status, completed) of every shared session."""
+    """(student name, user id, session id, title, status, completed) of every shared
+    preparation (a debrief has no levels: it would be an empty row)."""
     query = (
         select(
             USERS.c.display_name,
@@ -231,64 +251,24 @@ def cohort_sessions(db: UnitOfWork, cohort_id: int) -> list[tuple[Any, ...]]:
             SESSIONS.c.completed_at,
         )
         .select_from(_shared(cohort_id).join(USERS, USERS.c.id == SESSIONS.c.user_id))
-        .where(SHARES.c.cohort_id == cohort_id)
+        .where(SHARES.c.cohort_id == cohort_id, _preparation())
         .order_by(func.lower(USERS.c.display_name), USERS.c.id, SESSIONS.c.id)
     )
     return [tuple(r) for r in db.execute(query)]
 
 
-# ---- search -----------------------------------------------------------------------------------
-def _matching(db: UnitOfWork, cohort_id: int, text: str) -> Any:
-    """Lines of the cohort's shared sessions containing `text`, case-insensitively.
-
-    `session_id IN (shared sessions)` rather than a join lets SQLite walk the lines newest
-    first and stop at the page's end. Case: PostgreSQL's ILIKE; SQLite's own LIKE, which
-    ignores ASCII case as `lower()` does there (measured: `lower(text) LIKE` doubled the scan
-    of 120,000 lines). Both take the escaped pattern from `like_pattern`."""
-    shared = select(SHARES.c.session_id).where(SHARES.c.cohort_id == cohort_id)
-    pattern = like_pattern(text)
-    if db.dialect == "postgresql":
-        matches = LINES.c.text.ilike(pattern, escape="\\")
-    else:
-        matches = LINES.c.text.like(pattern, escape="\\")
-    # What students wrote: the bot's questions are the same for everyone and would drown it.
-    return (LINES.c.session_id.in_(shared), LINES.c.sender == "user", matches)
-
-
-def count_matches(db: UnitOfWork, cohort_id: int, text: str, cap: int) -> int:
-    """How many lines match, counting no further than `cap` (the page says "cap or more")."""
-    hits = select(LINES.c.id).where(*_matching(db, cohort_id, text)).limit(cap).subquery()
-    query = select(func.count()).select_from(hits)
-    return int(db.execute(query).scalar_one())
-
-
-def search_lines(db: UnitOfWork, cohort_id: int, text: str, offset: int, limit: int) -> list[Any]:
-    """A page of matching lines, newest first: (line id, session id, user id, display name,
-    title, at, sender, text). The page's ids first, then their details (20 rows, not all)."""
-    page = (
-        select(LINES.c.id)
-        .where(*_matching(db, cohort_id, text))
-        .order_by(LINES.c.id.desc())
-        .offset(offset)
-        .limit(limit)
+def answers_on_path(db: UnitOfWork, session_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """session id -> its answer values on the route taken (what the engine's `applies:`
+    conditions read), for telling a lesson that does not apply from a clear one."""
+    if not session_ids:
+        return {}
+    query = select(SESSIONS.c.id, SESSIONS.c.answer_map, SESSIONS.c.path, SESSIONS.c.state).where(
+        SESSIONS.c.id.in_(session_ids)
     )
-    ids = [int(row[0]) for row in db.execute(page)]
-    if not ids:
-        return []
-    details = (
-        select(
-            LINES.c.id,
-            LINES.c.session_id,
-            SESSIONS.c.user_id,
-            USERS.c.display_name,
-            SESSIONS.c.title,
-            LINES.c.at,
-            LINES.c.sender,
-            LINES.c.text,
-        )
-        .join(SESSIONS, SESSIONS.c.id == LINES.c.session_id)
-        .join(USERS, USERS.c.id == SESSIONS.c.user_id)
-        .where(LINES.c.id.in_(ids))
-        .order_by(LINES.c.id.desc())
-    )
-    return [tuple(r) for r in db.execute(details)]
+    found: dict[int, dict[str, Any]] = {}
+    for session_id, answer_map, path, state in db.execute(query):
+        route = {*(path or []), state}
+        found[int(session_id)] = {
+            qid: pair[0] for qid, pair in (answer_map or {}).items() if qid in route and pair
+        }
+    return found

@@ -8,6 +8,7 @@ Importing this package completes `Base.metadata` (Alembic compares the migration
 - `courses`: instructors, cohorts, members, shares, access log, notes, verdicts, sign-ins
 - `followups`: reminders and debrief links
 - `rehearsals`: rehearsals of a preparation and their replies
+- `triage`: each instructor's review queue
 """
 
 from storage.schema.base import Base, utcnow
@@ -28,6 +29,7 @@ from storage.schema.courses import (
 from storage.schema.followups import Debrief, Reminder
 from storage.schema.messaging import InboxUpdate, OutboxMessage, ProcessedDelivery
 from storage.schema.rehearsals import Rehearsal, RehearsalReply
+from storage.schema.triage import ReviewMark
 
 __all__ = [
     # courses
@@ -53,6 +55,7 @@ __all__ = [
     "Rehearsal",
     "RehearsalReply",
     "Reminder",
+    "ReviewMark",
     "SessionShare",
     "TranscriptLine",
     "User",

@@ -135,6 +135,9 @@ class LevelVerdict(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     agree: Mapped[bool] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A disagreement says what the level should be and why; both are shown to the student.
+    suggested_level: Mapped[str | None] = mapped_column(String(8), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Feedback(Base):

@@ -147,9 +147,14 @@ def test_an_instructor_reviews_a_session_and_the_student_receives_the_feedback(
     answer = page.locator("article.row").filter(has=page.locator("p.said", has_text="They do"))
     assert "ask why" in answer.locator(".note").inner_text()
 
-    page.locator("#lesson-power").get_by_role("button", name="Disagree").click()
+    power = page.locator("#lesson-power")
+    power.locator("summary", has_text="Disagree").click()
+    power.get_by_label("The level it should have").select_option("watch")
+    power.get_by_label("Why, in a sentence").fill("Her sister's room is a real alternative.")
+    power.get_by_role("button", name="Disagree").click()
     assert page.get_by_role("status").inner_text() == "Your verdict is saved."
     assert "Iris: disagrees" in page.locator("#lesson-power").inner_text()
+    assert "Iris suggests WATCH" in page.locator("#lesson-power").inner_text()
 
     page.get_by_label("Message (sent to the student in Telegram)").fill(FEEDBACK)
     page.get_by_role("button", name="Send feedback").click()

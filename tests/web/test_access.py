@@ -44,7 +44,15 @@ def post_everything(client: TestClient, csrf: str, session_id: int, line_id: int
             data={"csrf": csrf, "line_id": str(line_id), "lesson_id": "power", "comment": "x"},
         ).status_code,
         client.post(
-            f"{base}/verdicts", data={"csrf": csrf, "lesson_id": "power", "agree": "no"}
+            f"{base}/verdicts",
+            # A complete disagreement (a level and a reason), so only access can refuse it.
+            data={
+                "csrf": csrf,
+                "lesson_id": "power",
+                "agree": "no",
+                "suggested_level": "watch",
+                "reason": "x",
+            },
         ).status_code,
         client.post(f"{base}/feedback", data={"csrf": csrf, "text": "Hello"}).status_code,
     ]

@@ -31,7 +31,8 @@ def test_the_cohort_overview_shows_students_by_lesson_coloured_by_level(
     levels = re.findall(r'class="level level-(\w+)">(\w+)<', row)
     assert len(levels) == 5 and all(cls == text for cls, text in levels)
     assert ("risk", "risk") in levels  # the lease persona leaves power at risk
-    assert "1 risk" in row  # the counts over her sessions
+    # Each cell opens the evidence for that lesson in the session its level comes from.
+    assert f'href="/sessions/{world.sofia_session}#lesson-power"' in row
     assert "levels.csv" in page
 
 
@@ -100,14 +101,17 @@ def test_disagreeing_with_a_level_shows_up_as_the_rules_disagreement_rate(
 ) -> None:
     client, csrf = iris_client
     base = f"/sessions/{world.sofia_session}"
+    why = {"suggested_level": "watch", "reason": "Her alternative is real."}
     for lesson, agree in (("power", "no"), ("time", "yes")):
         done = client.post(
-            f"{base}/verdicts", data={"csrf": csrf, "lesson_id": lesson, "agree": agree}
+            f"{base}/verdicts",
+            data={"csrf": csrf, "lesson_id": lesson, "agree": agree}
+            | (why if agree == "no" else {}),
         )
         assert done.status_code == 303
     page = client.get(base).text
     assert "Iris: disagrees" in page and "Iris: agrees" in page
-    power = page[page.index('id="lesson-power"') :].split("</form>")[0]
+    power = page[page.index('id="lesson-power"') :].split("</details>")[0]
     assert 'value="no" class="chosen" aria-pressed="true"' in power
     cohort = client.get(f"/cohorts/{world.cohort_iris}").text
     table = cohort[cohort.index("Where instructors disagree") :]
