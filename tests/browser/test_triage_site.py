@@ -23,7 +23,7 @@ from tests.e2e.site_process import free_port, review_site
 from tests.web import seed
 
 pytestmark = pytest.mark.timeout(240)
-SECRET = "browser-triage-secret-key"
+SECRET = "browser-triage-secret-key-of-32-characters-or-more"
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 SIZES = {"desktop": (1280, 800), "phone": (375, 740)}
 
