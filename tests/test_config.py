@@ -74,7 +74,7 @@ def test_the_telegram_client_defaults_to_aiohttp_and_can_fall_back_to_httpx(
         ("PARLEY_ADMIN_IDS", "1,two", "comma-separated Telegram user ids"),
         ("WEB_BASE_URL", "javascript:alert(1)", "http:// or https://"),
         ("PARLEY_REMINDER_SCAN_SECONDS", "0", "0.1 to 3600"),
-        ("PARLEY_TELEGRAM_HTTP", "curl", "lean or httpx"),
+        ("PARLEY_TELEGRAM_HTTP", "curl", "aiohttp or httpx"),
         ("LOG_LEVEL", "LOUD", "DEBUG, INFO"),
         ("WEBHOOK_SECRET", "has spaces/and slashes", "A-Z, a-z, 0-9, _ and -"),
         ("WEBHOOK_SECRET", "x" * 257, "1 to 256"),
