@@ -430,11 +430,30 @@ class Coachee:
         )
 
 
+@functools.cache
+def asks_back(name: str) -> bool:
+    """Whether the coach asks this persona "Did you mean ...?" somewhere: such personas are
+    played through the console and the service (tests/coach/test_confirm.py), not by this
+    driver, which follows one question number per answer."""
+    from bot.engine.content import load_content
+
+    content = load_content()
+    conversation = content.dialogue.start()
+    for text in persona_file.load(name, date.today())["answers"]:
+        step = content.dialogue.answer(conversation, text, date.today())
+        if step.unsure is not None:
+            return True
+        if step.finished:
+            break
+    return False
+
+
 def coachees(
     fake: FakeBotApi, count: int, first_id: int = 5001, press: Callable[[int], bool] | None = None
 ) -> list[Coachee]:
-    """``count`` users, each with a persona (round robin); even ones press, odd ones type."""
-    names = persona_names()
+    """``count`` users, each with a persona that answers without being asked back (round
+    robin); even ones press, odd ones type."""
+    names = [name for name in persona_names() if not asks_back(name)]
     out = []
     for n in range(count):
         user = fake.user(first_id + n, f"User{n}")

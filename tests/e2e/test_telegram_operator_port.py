@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -25,7 +26,12 @@ def test_polling_bot_serves_metrics_health_and_readiness_on_its_own_port(
         ana.wait_for_text("Question 1 of")
         health = httpx.get(f"{base}/healthz", timeout=5)
         ready = httpx.get(f"{base}/readyz", timeout=5)
-        metrics = httpx.get(f"{base}/metrics", timeout=5).text
+        deadline = time.monotonic() + 10  # /start's replies may still be on their way
+        while True:
+            metrics = httpx.get(f"{base}/metrics", timeout=5).text
+            if "parley_outbox_pending_messages 0.0" in metrics or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert bot.errors() == []
     assert (health.status_code, health.json()) == (200, {"status": "alive"})
     assert (ready.status_code, ready.json()) == (200, {"database": "ready"})
