@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.coach import ids
-from bot.coach.reports import export_json
+from bot.coach.reports import REPORT_LINE, export_json
 from bot.courses import access, heatmap
 from bot.courses.access import Viewer
 from bot.courses.types import AnnotationInfo, FeedbackInfo, ReviewLine, SessionReview
@@ -63,7 +63,7 @@ def review_lines(
     answered: list[str | None] = []
     for _id, _at, sender, question, text in raw:
         if sender == "bot":
-            asked = question or asked
+            asked = question if question and question != REPORT_LINE else asked
             answered.append(question)
         else:
             answered.append(asked if not text.startswith("/") else None)
@@ -95,9 +95,19 @@ def session_review(
     name = student_name(owner)
     findings = review_store.findings_of(db, [session_id])
     annotations = [
-        AnnotationInfo(aid, line, lesson, comment, store.person_name(dn or "", iname, uid or 0), at)
-        for aid, line, lesson, comment, at, uid, dn, iname in notes_store.annotations_of(
-            db, session_id
+        AnnotationInfo(
+            aid,
+            line,
+            lesson,
+            comment,
+            store.person_name(dn or "", iname, uid or 0),
+            at,
+            uid,
+            bool(draft),
+            edited,
+        )
+        for aid, line, lesson, comment, at, uid, dn, iname, draft, edited in (
+            notes_store.annotations_of(db, session_id, drafts=owner.id != viewer.user_id)
         )
     ]
     verdicts: dict[str, list[tuple[str, bool]]] = {}
@@ -196,8 +206,10 @@ def annotate(
     lesson_id: str,
     comment: str,
     now: datetime,
+    draft: bool = False,
 ) -> bool:
-    """A comment tagged with a lesson, on the session or on one of its lines."""
+    """A comment tagged with a lesson, on the session or on one of its lines; a draft stays
+    off the student's pages until its author sends feedback on the session."""
     text = _clean_text(comment, MAX_COMMENT)
     if text is None or lesson_id not in {lesson.id for lesson in content.book.lessons}:
         return False
@@ -205,8 +217,37 @@ def annotate(
         return False
     if line_id is not None and notes_store.line_session(db, line_id) != session_id:
         return False
-    notes_store.add_annotation(db, session_id, line_id, viewer.user_id, lesson_id, text, now)
+    notes_store.add_annotation(db, session_id, line_id, viewer.user_id, lesson_id, text, now, draft)
     return True
+
+
+def edit_note(
+    db: UnitOfWork,
+    content: Content,
+    viewer: Viewer,
+    session_id: int,
+    note_id: int,
+    lesson_id: str,
+    comment: str,
+    draft: bool,
+    now: datetime,
+) -> bool:
+    """Change one's own note (its lesson, text, and whether the student sees it yet)."""
+    text = _clean_text(comment, MAX_COMMENT)
+    if text is None or lesson_id not in {lesson.id for lesson in content.book.lessons}:
+        return False
+    if not access.may_review_session(db, viewer, session_id):
+        return False
+    return notes_store.edit_annotation(
+        db, session_id, note_id, viewer.user_id, lesson_id, text, draft, now
+    )
+
+
+def delete_note(db: UnitOfWork, viewer: Viewer, session_id: int, note_id: int) -> bool:
+    """Delete one's own note; another instructor's is refused like a missing one."""
+    if not access.may_review_session(db, viewer, session_id):
+        return False
+    return notes_store.delete_annotation(db, session_id, note_id, viewer.user_id)
 
 
 def set_verdict(
@@ -248,6 +289,7 @@ def send_feedback(
     if row is None or student is None:
         return False
     notes_store.add_feedback(db, session_id, viewer.user_id, viewer.name, note, now)
+    notes_store.publish_drafts(db, session_id, viewer.user_id)
     line = content.say("feedback_transcript_line", "text", instructor=viewer.name, text=note)
     repo.add_line(db, session_id, "bot", line, None)
     channel, chat = ids.split_external_id(student.external_id)

@@ -176,7 +176,13 @@ class CourseService:
             )
 
     def annotate(
-        self, viewer: Viewer, session_id: int, line_id: int | None, lesson_id: str, comment: str
+        self,
+        viewer: Viewer,
+        session_id: int,
+        line_id: int | None,
+        lesson_id: str,
+        comment: str,
+        draft: bool = False,
     ) -> bool:
         with self._transaction() as db:
             return review.annotate(
@@ -188,7 +194,23 @@ class CourseService:
                 lesson_id,
                 comment,
                 self.clock(),
+                draft,
             )
+
+    def edit_note(
+        self, viewer: Viewer, session_id: int, note_id: int, lesson_id: str, comment: str,
+        draft: bool,
+    ) -> bool:  # fmt: skip
+        """Change one's own note; False when it is not theirs (or not there)."""
+        with self._transaction() as db:
+            return review.edit_note(
+                db, self.content, self._fresh(db, viewer), session_id, note_id, lesson_id,
+                comment, draft, self.clock(),
+            )  # fmt: skip
+
+    def delete_note(self, viewer: Viewer, session_id: int, note_id: int) -> bool:
+        with self._transaction() as db:
+            return review.delete_note(db, self._fresh(db, viewer), session_id, note_id)
 
     def set_verdict(
         self,
