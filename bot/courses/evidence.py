@@ -22,6 +22,7 @@ from bot.engine.script import Question
 
 SHORT = 80
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+_TITLE = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|St)\.$")
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,15 @@ def in_short(question: Question | None, asked: str) -> str:
     line that asks (the one ending in "?"), cut to 80 characters."""
     if question is not None and question.short:
         return question.short
-    sentences = [s.strip() for s in _SENTENCE.split(asked) if s.strip()]
-    asking = (
-        [s for s in sentences if s.endswith("?")] or sentences or [question.id if question else ""]
-    )
-    return shorten(asking[-1], SHORT, placeholder="…")
+    sentences: list[str] = []
+    for piece in (p.strip() for p in _SENTENCE.split(asked) if p.strip()):
+        if sentences and _TITLE.search(sentences[-1]):  # "Mr. Okafor" is one sentence
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
+    asking = [s for s in sentences if s.endswith("?")]
+    chosen = asking[-1] if asking else sentences[0] if sentences else ""
+    return shorten(chosen or (question.id if question else ""), SHORT, placeholder="…")
 
 
 def _label(question: Question, typed: str, stood: str | None) -> str:
