@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.coach import ids
-from bot.courses import access, cohorts, queue, review
+from bot.courses import access, cohorts, queue, review, trend
 from bot.courses import admin as cohort_admin
 from bot.courses import pages as cohort_pages
 from bot.courses.access import Viewer
@@ -151,6 +151,10 @@ class CourseService:
                 db, self.content, self._fresh(db, viewer), cohort_id, page, per_page, query,
                 arranged or Arrangement(),
             )  # fmt: skip
+
+    def cohort_trend(self, viewer: Viewer, cohort_id: int) -> trend.CohortTrend | None:
+        with self._transaction() as db:
+            return trend.cohort_trend(db, self.content, self._fresh(db, viewer), cohort_id)
 
     def student_sessions(
         self, viewer: Viewer, cohort_id: int, student_user_id: int

@@ -85,6 +85,7 @@ ROUTES = [
     Route("/logout", auth.logout, methods=["POST"]),
     Route("/cohorts/{cohort_id}", pages.cohort),
     Route("/cohorts/{cohort_id}/search", pages.search),
+    Route("/cohorts/{cohort_id}/trend", pages.trend),
     Route("/cohorts/{cohort_id}/students/{student_id}", pages.student),
     Route("/cohorts/{cohort_id}/levels.csv", actions.cohort_csv),
     Route("/sessions/{session_id}", pages.session),

@@ -126,6 +126,20 @@ async def cohort(request: Request, site: Site, visitor: Visitor) -> Response:
 
 
 @signed_in
+async def trend(request: Request, site: Site, visitor: Visitor) -> Response:
+    """The cohort's risk and watch counts per lesson by ISO week (issue 14, item 5)."""
+    cohort_id = number(request, "cohort_id")
+    found = (
+        await run_in_threadpool(site.courses.cohort_trend, visitor.viewer, cohort_id)
+        if cohort_id is not None
+        else None
+    )
+    if found is None:
+        return not_found(site, request, visitor)
+    return html(site, request, "trend.html", visitor, t=found)
+
+
+@signed_in
 async def student(request: Request, site: Site, visitor: Visitor) -> Response:
     cohort_id, student_id = number(request, "cohort_id"), number(request, "student_id")
     if cohort_id is None or student_id is None:
