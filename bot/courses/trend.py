@@ -70,7 +70,7 @@ def cohort_trend(
         if lesson is not None and level is not None:
             found[lesson] = level
     counts: dict[str, dict[str, dict[str, int]]] = {}
-    students: dict[str, int] = {week: 0 for week in mondays}
+    students: dict[str, int] = dict.fromkeys(mondays, 0)
     for (week, _user), (_at, session_id) in latest.items():
         students[week] += 1 if levels[session_id] else 0
         for lesson, level in levels[session_id].items():

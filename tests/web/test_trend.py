@@ -66,3 +66,21 @@ def test_another_instructors_cohort_trend_is_not_found(world: World, iris_client
     client, _csrf = iris_client
     assert client.get(f"/cohorts/{world.cohort_victor}/trend").status_code == 404
     assert client.get("/cohorts/99999/trend").status_code == 404
+
+
+def test_the_trend_and_a_draft_note_read_the_same_on_postgresql(postgres_world: World) -> None:
+    """The outer join on flagged findings and the draft flag, on PostgreSQL (skipped without
+    TEST_DATABASE_URL)."""
+    world = postgres_world
+    client = world.client()
+    csrf = sign_in(world, client, world.iris)
+    page = client.get(f"/cohorts/{world.cohort_iris}/trend").text
+    assert cells(page, "Power is not size") == ["1 risk"]
+    base = f"/sessions/{world.sofia_session}"
+    line = re.findall(r'data-line="(\d+)"', client.get(base).text)[0]
+    fields = {"csrf": csrf, "line_id": line, "lesson_id": "power", "comment": "Draft on PG."}
+    assert client.post(f"{base}/annotations", data=fields | {"publish": "draft"}).status_code == 303
+    assert "Draft on PG." in client.get(base).text
+    sofia = world.client()
+    sign_in(world, sofia, world.sofia.user_id)
+    assert "Draft on PG." not in sofia.get(base).text
