@@ -31,7 +31,7 @@ MAX_REASON = 300
 CHANNEL_FORMATS: dict[str, Format] = {"telegram": "html", "console": "text"}
 
 
-def _clean_text(text: str, limit: int) -> str | None:
+def clean_text(text: str, limit: int) -> str | None:
     cleaned = (text or "").strip()
     return cleaned if 0 < len(cleaned) <= limit else None
 
@@ -210,7 +210,7 @@ def annotate(
 ) -> bool:
     """A comment tagged with a lesson, on the session or on one of its lines; a draft stays
     off the student's pages until its author sends feedback on the session."""
-    text = _clean_text(comment, MAX_COMMENT)
+    text = clean_text(comment, MAX_COMMENT)
     if text is None or lesson_id not in {lesson.id for lesson in content.book.lessons}:
         return False
     if not access.may_review_session(db, viewer, session_id):
@@ -219,35 +219,6 @@ def annotate(
         return False
     notes_store.add_annotation(db, session_id, line_id, viewer.user_id, lesson_id, text, now, draft)
     return True
-
-
-def edit_note(
-    db: UnitOfWork,
-    content: Content,
-    viewer: Viewer,
-    session_id: int,
-    note_id: int,
-    lesson_id: str,
-    comment: str,
-    draft: bool,
-    now: datetime,
-) -> bool:
-    """Change one's own note (its lesson, text, and whether the student sees it yet)."""
-    text = _clean_text(comment, MAX_COMMENT)
-    if text is None or lesson_id not in {lesson.id for lesson in content.book.lessons}:
-        return False
-    if not access.may_review_session(db, viewer, session_id):
-        return False
-    return notes_store.edit_annotation(
-        db, session_id, note_id, viewer.user_id, lesson_id, text, draft, now
-    )
-
-
-def delete_note(db: UnitOfWork, viewer: Viewer, session_id: int, note_id: int) -> bool:
-    """Delete one's own note; another instructor's is refused like a missing one."""
-    if not access.may_review_session(db, viewer, session_id):
-        return False
-    return notes_store.delete_annotation(db, session_id, note_id, viewer.user_id)
 
 
 def set_verdict(
@@ -265,7 +236,7 @@ def set_verdict(
     shown to the student beside the bot's level)."""
     if lesson_id not in {lesson.id for lesson in content.book.lessons}:
         return False
-    why = None if agree else _clean_text(reason, MAX_REASON)
+    why = None if agree else clean_text(reason, MAX_REASON)
     if not agree and (why is None or suggested not in heatmap.JUDGED):
         return False
     if not access.may_review_session(db, viewer, session_id):
@@ -281,7 +252,7 @@ def send_feedback(
 ) -> bool:
     """Keep the note, add it to the student's transcript and queue it to their chat, all in
     the caller's one transaction (the bot's outbox sweep sends it, even from the web site)."""
-    note = _clean_text(text, MAX_FEEDBACK)
+    note = clean_text(text, MAX_FEEDBACK)
     if note is None or not access.may_review_session(db, viewer, session_id):
         return False
     row = repo.get_session(db, session_id)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.coach import ids
-from bot.courses import access, cohorts, queue, review, trend
+from bot.courses import access, cohorts, notes, queue, review, trend
 from bot.courses import admin as cohort_admin
 from bot.courses import pages as cohort_pages
 from bot.courses.access import Viewer
@@ -207,14 +207,14 @@ class CourseService:
     ) -> bool:  # fmt: skip
         """Change one's own note; False when it is not theirs (or not there)."""
         with self._transaction() as db:
-            return review.edit_note(
+            return notes.edit_note(
                 db, self.content, self._fresh(db, viewer), session_id, note_id, lesson_id,
                 comment, draft, self.clock(),
             )  # fmt: skip
 
     def delete_note(self, viewer: Viewer, session_id: int, note_id: int) -> bool:
         with self._transaction() as db:
-            return review.delete_note(db, self._fresh(db, viewer), session_id, note_id)
+            return notes.delete_note(db, self._fresh(db, viewer), session_id, note_id)
 
     def set_verdict(
         self,
