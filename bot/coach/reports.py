@@ -28,6 +28,9 @@ from storage.uow import UnitOfWork
 REPORT_TEMPLATES: dict[Format, str] = {"text": "report.txt.j2", "html": "report.tg.j2"}
 DEBRIEF_TEMPLATES: dict[Format, str] = {"text": "debrief.txt.j2", "html": "debrief.tg.j2"}
 CHART_FILE = "parley-lessons.png"
+REPORT_LINE = "#report"
+"""The `question_id` of the transcript lines that carry a report: the review site shows the
+report once, in its own section, instead of repeating it as a transcript bubble."""
 log = logging.getLogger(__name__)
 
 

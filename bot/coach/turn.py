@@ -20,7 +20,7 @@ from textwrap import shorten
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.coach import callbacks
-from bot.coach.reports import report_payloads, store_findings
+from bot.coach.reports import REPORT_LINE, report_payloads, store_findings
 from bot.coach.router import Router
 from bot.engine.answers import Unsure, date_echo, hint
 from bot.engine.content import Content
@@ -290,7 +290,7 @@ class Turn:
         assert self.row is not None and self.conv is not None
         payloads = report_payloads(self.content, self.row, self.conv, self.fmt, findings)
         for payload in payloads:
-            self.line("bot", payload["text"])
+            self.line("bot", payload["text"], REPORT_LINE)
         return payloads
 
     # ---- speaking ------------------------------------------------------------------------------

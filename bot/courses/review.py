@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.coach import ids
-from bot.coach.reports import export_json
+from bot.coach.reports import REPORT_LINE, export_json
 from bot.courses import access, heatmap
 from bot.courses.access import Viewer
 from bot.courses.types import AnnotationInfo, FeedbackInfo, ReviewLine, SessionReview
@@ -31,7 +31,7 @@ MAX_REASON = 300
 CHANNEL_FORMATS: dict[str, Format] = {"telegram": "html", "console": "text"}
 
 
-def _clean_text(text: str, limit: int) -> str | None:
+def clean_text(text: str, limit: int) -> str | None:
     cleaned = (text or "").strip()
     return cleaned if 0 < len(cleaned) <= limit else None
 
@@ -63,7 +63,7 @@ def review_lines(
     answered: list[str | None] = []
     for _id, _at, sender, question, text in raw:
         if sender == "bot":
-            asked = question or asked
+            asked = question if question and question != REPORT_LINE else asked
             answered.append(question)
         else:
             answered.append(asked if not text.startswith("/") else None)
@@ -95,9 +95,19 @@ def session_review(
     name = student_name(owner)
     findings = review_store.findings_of(db, [session_id])
     annotations = [
-        AnnotationInfo(aid, line, lesson, comment, store.person_name(dn or "", iname, uid or 0), at)
-        for aid, line, lesson, comment, at, uid, dn, iname in notes_store.annotations_of(
-            db, session_id
+        AnnotationInfo(
+            aid,
+            line,
+            lesson,
+            comment,
+            store.person_name(dn or "", iname, uid or 0),
+            at,
+            uid,
+            bool(draft),
+            edited,
+        )
+        for aid, line, lesson, comment, at, uid, dn, iname, draft, edited in (
+            notes_store.annotations_of(db, session_id, drafts=owner.id != viewer.user_id)
         )
     ]
     verdicts: dict[str, list[tuple[str, bool]]] = {}
@@ -196,16 +206,18 @@ def annotate(
     lesson_id: str,
     comment: str,
     now: datetime,
+    draft: bool = False,
 ) -> bool:
-    """A comment tagged with a lesson, on the session or on one of its lines."""
-    text = _clean_text(comment, MAX_COMMENT)
+    """A comment tagged with a lesson, on the session or on one of its lines; a draft stays
+    off the student's pages until its author sends feedback on the session."""
+    text = clean_text(comment, MAX_COMMENT)
     if text is None or lesson_id not in {lesson.id for lesson in content.book.lessons}:
         return False
     if not access.may_review_session(db, viewer, session_id):
         return False
     if line_id is not None and notes_store.line_session(db, line_id) != session_id:
         return False
-    notes_store.add_annotation(db, session_id, line_id, viewer.user_id, lesson_id, text, now)
+    notes_store.add_annotation(db, session_id, line_id, viewer.user_id, lesson_id, text, now, draft)
     return True
 
 
@@ -224,7 +236,7 @@ def set_verdict(
     shown to the student beside the bot's level)."""
     if lesson_id not in {lesson.id for lesson in content.book.lessons}:
         return False
-    why = None if agree else _clean_text(reason, MAX_REASON)
+    why = None if agree else clean_text(reason, MAX_REASON)
     if not agree and (why is None or suggested not in heatmap.JUDGED):
         return False
     if not access.may_review_session(db, viewer, session_id):
@@ -240,7 +252,7 @@ def send_feedback(
 ) -> bool:
     """Keep the note, add it to the student's transcript and queue it to their chat, all in
     the caller's one transaction (the bot's outbox sweep sends it, even from the web site)."""
-    note = _clean_text(text, MAX_FEEDBACK)
+    note = clean_text(text, MAX_FEEDBACK)
     if note is None or not access.may_review_session(db, viewer, session_id):
         return False
     row = repo.get_session(db, session_id)
@@ -248,6 +260,7 @@ def send_feedback(
     if row is None or student is None:
         return False
     notes_store.add_feedback(db, session_id, viewer.user_id, viewer.name, note, now)
+    notes_store.publish_drafts(db, session_id, viewer.user_id)
     line = content.say("feedback_transcript_line", "text", instructor=viewer.name, text=note)
     repo.add_line(db, session_id, "bot", line, None)
     channel, chat = ids.split_external_id(student.external_id)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.coach import ids
-from bot.courses import access, cohorts, queue, review
+from bot.courses import access, cohorts, notes, queue, review, trend
 from bot.courses import admin as cohort_admin
 from bot.courses import pages as cohort_pages
 from bot.courses.access import Viewer
@@ -152,6 +152,10 @@ class CourseService:
                 arranged or Arrangement(),
             )  # fmt: skip
 
+    def cohort_trend(self, viewer: Viewer, cohort_id: int) -> trend.CohortTrend | None:
+        with self._transaction() as db:
+            return trend.cohort_trend(db, self.content, self._fresh(db, viewer), cohort_id)
+
     def student_sessions(
         self, viewer: Viewer, cohort_id: int, student_user_id: int
     ) -> list[StudentSession] | None:
@@ -176,7 +180,13 @@ class CourseService:
             )
 
     def annotate(
-        self, viewer: Viewer, session_id: int, line_id: int | None, lesson_id: str, comment: str
+        self,
+        viewer: Viewer,
+        session_id: int,
+        line_id: int | None,
+        lesson_id: str,
+        comment: str,
+        draft: bool = False,
     ) -> bool:
         with self._transaction() as db:
             return review.annotate(
@@ -188,7 +198,23 @@ class CourseService:
                 lesson_id,
                 comment,
                 self.clock(),
+                draft,
             )
+
+    def edit_note(
+        self, viewer: Viewer, session_id: int, note_id: int, lesson_id: str, comment: str,
+        draft: bool,
+    ) -> bool:  # fmt: skip
+        """Change one's own note; False when it is not theirs (or not there)."""
+        with self._transaction() as db:
+            return notes.edit_note(
+                db, self.content, self._fresh(db, viewer), session_id, note_id, lesson_id,
+                comment, draft, self.clock(),
+            )  # fmt: skip
+
+    def delete_note(self, viewer: Viewer, session_id: int, note_id: int) -> bool:
+        with self._transaction() as db:
+            return notes.delete_note(db, self._fresh(db, viewer), session_id, note_id)
 
     def set_verdict(
         self,

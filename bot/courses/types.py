@@ -151,6 +151,11 @@ class AnnotationInfo:
     comment: str
     author: str
     created_at: datetime
+    author_id: int | None = None
+    """Who wrote it: only they may edit or delete it."""
+    draft: bool = False
+    """Not yet shown to the student: published when its author sends feedback (or chooses to)."""
+    edited_at: datetime | None = None
 
 
 @dataclass(frozen=True)

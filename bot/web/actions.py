@@ -65,12 +65,48 @@ async def annotate(request: Request, site: Site, visitor: Visitor) -> Response:
         problem = site.say("no_such_line")
     if problem:
         return refused(site, request, visitor, 400, problem)
+    draft = form.get("publish", "now") == "draft"
     done = await run_in_threadpool(
-        site.courses.annotate, visitor.viewer, session_id, line_id, lesson_id, comment
+        site.courses.annotate, visitor.viewer, session_id, line_id, lesson_id, comment, draft
     )
     if not done:
         return not_found(site, request, visitor)
-    return _back(session_id, "annotated", f"#line-{line_id}" if line_id else "")
+    notice = "drafted" if draft else "annotated"
+    return _back(session_id, notice, f"#line-{line_id}" if line_id else "")
+
+
+@signed_in
+async def edit_note(request: Request, site: Site, visitor: Visitor) -> Response:
+    """Change one's own note: its lesson, its text, published or draft. Another instructor's
+    note is refused like a missing one (404)."""
+    session_id, note_id = number(request, "session_id"), number(request, "note_id")
+    form = _form(request)
+    if session_id is None or note_id is None:
+        return not_found(site, request, visitor)
+    lesson_id, comment = form.get("lesson_id", ""), form.get("comment", "")
+    problem = _text_problem(site, comment, MAX_COMMENT, "comment")
+    if lesson_id not in lesson_titles(site):
+        problem = site.say("choose_lesson")
+    if problem:
+        return refused(site, request, visitor, 400, problem)
+    draft = form.get("publish", "now") == "draft"
+    done = await run_in_threadpool(
+        site.courses.edit_note, visitor.viewer, session_id, note_id, lesson_id, comment, draft
+    )
+    if not done:
+        return not_found(site, request, visitor)
+    return _back(session_id, "note_edited", f"#note-{note_id}")
+
+
+@signed_in
+async def delete_note(request: Request, site: Site, visitor: Visitor) -> Response:
+    session_id, note_id = number(request, "session_id"), number(request, "note_id")
+    if session_id is None or note_id is None:
+        return not_found(site, request, visitor)
+    done = await run_in_threadpool(site.courses.delete_note, visitor.viewer, session_id, note_id)
+    if not done:
+        return not_found(site, request, visitor)
+    return _back(session_id, "note_deleted")
 
 
 @signed_in

@@ -35,6 +35,17 @@ async def stylesheet(request: Request) -> Response:
     )
 
 
+async def script(request: Request) -> Response:
+    """The one script: the session page's "Annotate" control that follows the selected line
+    (the page works without it: each line has its own link)."""
+    site = auth.site_of(request)
+    return Response(
+        site.script,
+        media_type="text/javascript",
+        headers={"cache-control": "public, max-age=3600"},
+    )
+
+
 async def healthz(request: Request) -> Response:
     """Liveness, and the benchmark's baseline: no database, no template."""
     return PlainTextResponse("ok")
@@ -74,17 +85,21 @@ ROUTES = [
     Route("/logout", auth.logout, methods=["POST"]),
     Route("/cohorts/{cohort_id}", pages.cohort),
     Route("/cohorts/{cohort_id}/search", pages.search),
+    Route("/cohorts/{cohort_id}/trend", pages.trend),
     Route("/cohorts/{cohort_id}/students/{student_id}", pages.student),
     Route("/cohorts/{cohort_id}/levels.csv", actions.cohort_csv),
     Route("/sessions/{session_id}", pages.session),
     Route("/sessions/{session_id}/export.json", actions.export_json),
     Route("/sessions/{session_id}/export.html", actions.export_html),
     Route("/sessions/{session_id}/annotations", actions.annotate, methods=["POST"]),
+    Route("/sessions/{session_id}/notes/{note_id}", actions.edit_note, methods=["POST"]),
+    Route("/sessions/{session_id}/notes/{note_id}/delete", actions.delete_note, methods=["POST"]),
     Route("/sessions/{session_id}/verdicts", actions.verdict, methods=["POST"]),
     Route("/sessions/{session_id}/feedback", actions.feedback, methods=["POST"]),
     Route("/sessions/{session_id}/reviewed", actions.reviewed, methods=["POST"]),
     Route("/chart.png", pages.chart),
     Route("/static/site.css", stylesheet),
+    Route("/static/annotate.js", script),
     Route("/healthz", healthz),
     Route("/favicon.ico", lambda request: Response(status_code=204)),
 ]

@@ -19,9 +19,11 @@ from bot.coach.charts import LEVELS, lesson_chart, lesson_chart_alt
 from bot.coach.ids import parse_row_id
 from bot.courses import heatmap
 from bot.courses.own_sessions import load_own_data
-from bot.courses.types import AnnotationInfo, Arrangement, QueuePlace, SessionReview
+from bot.courses.types import Arrangement, QueuePlace, SessionReview
 from bot.web.auth import html, refused, signed_in
 from bot.web.forms import without_nul
+from bot.web.security import SCRIPTED_POLICY
+from bot.web.session_view import session_view
 from bot.web.site import Site, Visitor
 
 PER_PAGE = 50
@@ -124,6 +126,20 @@ async def cohort(request: Request, site: Site, visitor: Visitor) -> Response:
 
 
 @signed_in
+async def trend(request: Request, site: Site, visitor: Visitor) -> Response:
+    """The cohort's risk and watch counts per lesson by ISO week (issue 14, item 5)."""
+    cohort_id = number(request, "cohort_id")
+    found = (
+        await run_in_threadpool(site.courses.cohort_trend, visitor.viewer, cohort_id)
+        if cohort_id is not None
+        else None
+    )
+    if found is None:
+        return not_found(site, request, visitor)
+    return html(site, request, "trend.html", visitor, t=found)
+
+
+@signed_in
 async def student(request: Request, site: Site, visitor: Visitor) -> Response:
     cohort_id, student_id = number(request, "cohort_id"), number(request, "student_id")
     if cohort_id is None or student_id is None:
@@ -186,32 +202,6 @@ async def search(request: Request, site: Site, visitor: Visitor) -> Response:
     return html(site, request, "search.html", visitor, cohort=info, result=result, hits=hits)
 
 
-def _session_view(site: Site, review: SessionReview) -> dict[str, Any]:
-    """The transcript lines with the rules each fired and the notes on each, for the template."""
-    rules: dict[str, dict[str, Any]] = {}
-    for lesson in review.export.get("lessons", []):
-        for rule in lesson.get("rules", []):
-            rules[str(rule.get("id"))] = {
-                "id": rule.get("id"),
-                "lesson_title": lesson.get("title", ""),
-                "level": review.levels.get(lesson.get("id"), lesson.get("level", "")),
-                "explain": rule.get("explain", ""),
-                "advice": rule.get("advice", ""),
-            }
-    notes: dict[int | None, list[AnnotationInfo]] = {}
-    for note in review.annotations:
-        notes.setdefault(note.line_id, []).append(note)
-    lines = [
-        {
-            "line": line,
-            "fired": [rules[r] for r in line.rules if r in rules],
-            "notes": notes.get(line.id, []),
-        }
-        for line in review.lines
-    ]
-    return {"lines": lines, "general_notes": notes.get(None, [])}
-
-
 @signed_in
 async def session(request: Request, site: Site, visitor: Visitor) -> Response:
     session_id = number(request, "session_id")
@@ -230,7 +220,7 @@ async def session(request: Request, site: Site, visitor: Visitor) -> Response:
     viewer = visitor.viewer
     titles = lesson_titles(site)
     own = review.student_user_id == viewer.user_id
-    return html(
+    page = html(
         site,
         request,
         "session.html",
@@ -249,8 +239,17 @@ async def session(request: Request, site: Site, visitor: Visitor) -> Response:
         judged=heatmap.JUDGED,
         place=place,
         back="/" if viewer.is_instructor and not own else "/my",
-        **_session_view(site, review),
+        **session_view(
+            site.courses.content,
+            review,
+            viewer.user_id,
+            request.query_params.get("view", ""),
+            number(request, "annotate"),
+        ),
     )
+    if viewer.is_instructor and not own:  # the Annotate control's script, from /static only
+        page.headers["content-security-policy"] = SCRIPTED_POLICY
+    return page
 
 
 @signed_in

@@ -1,7 +1,9 @@
 """Headers every response of the review site carries, whatever route or error produced it.
 
-The site runs no JavaScript at all, so the Content-Security-Policy forbids every script: text a
-student typed can never run even if a template had a bug. Pages may not be framed (no
+The site runs no JavaScript but one static file (/static/annotate.js, a progressive
+enhancement of the session page an instructor reviews), so every page's Content-Security-Policy
+forbids scripts, and that page's allows the site's own files only: no inline script, no handler
+attribute, no eval. Text a student typed can never run even if a template had a bug. Pages may not be framed (no
 clickjacking of the agree/disagree buttons), and no address leaks through a Referer header.
 """
 
@@ -16,6 +18,11 @@ PAGE_POLICY = (
     "base-uri 'none'; frame-ancestors 'none'"
 )
 """For the site's own pages: styles from the site's stylesheet only, no scripts."""
+
+SCRIPTED_POLICY = PAGE_POLICY.replace(
+    "default-src 'none';", "default-src 'none'; script-src 'self';"
+)
+"""For the one page with a script (a session under review): the site's own static file only."""
 
 EXPORT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"

@@ -112,6 +112,7 @@ class Site:
         self.clock = self.database.clock
         self.env = templates()
         self.stylesheet = (STATIC / "site.css").read_bytes()
+        self.script = (STATIC / "annotate.js").read_bytes()
         self.messages = self.env.get_template("messages.html").module
         missing = [key for key in MESSAGES if not hasattr(self.messages, key)]
         if missing:

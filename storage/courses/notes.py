@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
 from storage.courses.cohorts import INSTRUCTORS, SESSIONS, USERS
 from storage.messaging import values_of
@@ -53,8 +53,9 @@ def _author() -> tuple[Any, Any, Any]:
     return USERS.c.id, USERS.c.display_name, INSTRUCTORS.c.name
 
 
-def annotations_of(db: UnitOfWork, session_id: int) -> list[tuple[Any, ...]]:
-    """(id, line id, lesson, comment, created, author id, display name, instructor name)."""
+def annotations_of(db: UnitOfWork, session_id: int, drafts: bool = True) -> list[tuple[Any, ...]]:
+    """(id, line id, lesson, comment, created, author id, display name, instructor name,
+    draft, edited); `drafts` False leaves drafts out (the student's own view)."""
     query = (
         select(
             ANNOTATIONS.c.id,
@@ -63,18 +64,22 @@ def annotations_of(db: UnitOfWork, session_id: int) -> list[tuple[Any, ...]]:
             ANNOTATIONS.c.comment,
             ANNOTATIONS.c.created_at,
             *_author(),
+            ANNOTATIONS.c.draft,
+            ANNOTATIONS.c.edited_at,
         )
         .outerjoin(USERS, USERS.c.id == ANNOTATIONS.c.author_id)
         .outerjoin(INSTRUCTORS, INSTRUCTORS.c.user_id == ANNOTATIONS.c.author_id)
         .where(ANNOTATIONS.c.session_id == session_id)
         .order_by(ANNOTATIONS.c.id)
     )
+    if not drafts:
+        query = query.where(ANNOTATIONS.c.draft.is_(False))
     return [tuple(r) for r in db.execute(query)]
 
 
 def add_annotation(
     db: UnitOfWork, session_id: int, line_id: int | None, author_id: int, lesson: str, comment: str,
-    now: datetime,
+    now: datetime, draft: bool = False,
 ) -> None:  # fmt: skip
     db.execute(
         insert(ANNOTATIONS).values(
@@ -84,7 +89,53 @@ def add_annotation(
             lesson_id=lesson,
             comment=comment,
             created_at=now,
+            draft=draft,
         )
+    )
+
+
+def _own_note(session_id: int, note_id: int, author_id: int) -> Any:
+    return (
+        (ANNOTATIONS.c.id == note_id)
+        & (ANNOTATIONS.c.session_id == session_id)
+        & (ANNOTATIONS.c.author_id == author_id)
+    )
+
+
+def edit_annotation(
+    db: UnitOfWork, session_id: int, note_id: int, author_id: int, lesson: str, comment: str,
+    draft: bool, now: datetime,
+) -> bool:  # fmt: skip
+    """Change a note its author wrote; False when it is not theirs or not on this session.
+    A published note may go back to draft (the student stops seeing it)."""
+    changed = db.execute(
+        update(ANNOTATIONS)
+        .where(_own_note(session_id, note_id, author_id))
+        .values(lesson_id=lesson, comment=comment, draft=draft, edited_at=now)
+    ).rowcount
+    return bool(changed)
+
+
+def delete_annotation(db: UnitOfWork, session_id: int, note_id: int, author_id: int) -> bool:
+    return bool(
+        db.execute(delete(ANNOTATIONS).where(_own_note(session_id, note_id, author_id))).rowcount
+    )
+
+
+def publish_drafts(db: UnitOfWork, session_id: int, author_id: int) -> int:
+    """The author's draft notes on the session become visible to the student (their feedback
+    was just sent); how many."""
+    return int(
+        db.execute(
+            update(ANNOTATIONS)
+            .where(
+                ANNOTATIONS.c.session_id == session_id,
+                ANNOTATIONS.c.author_id == author_id,
+                ANNOTATIONS.c.draft.is_(True),
+            )
+            .values(draft=False)
+        ).rowcount
+        or 0
     )
 
 

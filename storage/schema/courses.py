@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.schema.base import Base, utcnow
@@ -119,6 +119,9 @@ class Annotation(Base):
     lesson_id: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    draft: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Kept from the student (on their own pages) until its author sends feedback."""
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class LevelVerdict(Base):

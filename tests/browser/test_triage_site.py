@@ -68,15 +68,16 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cohort]:
         print("site output:\n" + log_file.read_text()[-5000:])
 
 
-def signed_in(chromium: Any, cohort: Cohort, size: str) -> tuple[Any, Any]:
+def signed_in(chromium: Any, cohort: Cohort, size: str, bypass_csp: bool = True) -> tuple[Any, Any]:
     width, height = SIZES[size]
     phone = size == "phone"
-    # bypass_csp: the site's policy forbids every script, axe-core included (a test tool only).
+    # bypass_csp: the site's policy forbids every script but its own file, axe-core included
+    # (a test tool only); False to run the page under its real policy.
     context = chromium.new_context(
         viewport={"width": width, "height": height},
         is_mobile=phone,
         has_touch=phone,
-        bypass_csp=True,
+        bypass_csp=bypass_csp,
     )
     page = context.new_page()
     link = subprocess.run(
@@ -212,6 +213,8 @@ def test_no_serious_accessibility_violation_and_no_small_target(
         f"/cohorts/{cohort.cohort_id}/students/{cohort.sofia_user}",
         f"/cohorts/{cohort.cohort_id}/search?q=rent",
         f"/sessions/{cohort.sofia}",
+        f"/sessions/{cohort.sofia}?view=flagged",
+        f"/cohorts/{cohort.cohort_id}/trend",
     ]
     problems: dict[str, list[str]] = {}
     for path in paths:
@@ -225,4 +228,54 @@ def test_no_serious_accessibility_violation_and_no_small_target(
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to content"
+    context.close()
+
+
+def test_one_annotate_control_follows_the_selected_answer_and_a_draft_note_is_edited_and_deleted(
+    chromium: Any, cohort: Cohort
+) -> None:
+    """Under the site's real Content-Security-Policy: the static script runs (no violation),
+    the per-answer links give way to one control, and a note goes from draft to published."""
+    context, page = signed_in(chromium, cohort, "desktop", bypass_csp=False)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    page.goto(f"{cohort.site}/sessions/{cohort.sofia}")
+    rows = page.locator("article.answer-row")
+    assert rows.count() > 20
+    assert not rows.first.locator("a.annotate-link").is_visible()  # the script took over
+    follow = page.locator("#annotate-follow")
+    assert not follow.is_visible()
+
+    chosen = rows.nth(6)
+    chosen.locator(".bubble").click()
+    assert follow.is_visible() and chosen.locator("#annotate-follow").count() == 1
+    other = rows.nth(9)
+    other.locator(".bubble").click()  # the control follows the selection
+    assert other.locator("#annotate-follow").count() == 1
+    assert chosen.locator("#annotate-follow").count() == 0
+    follow.click()
+    form = other.locator("#annotate-form")
+    assert form.is_visible()
+    line = other.get_attribute("data-line")
+    assert form.locator("input[name=line_id]").input_value() == line
+    form.get_by_label("Note on this answer").fill("Ask what the deadline really is.")
+    form.get_by_label("Only instructors: a draft until I send feedback").check()
+    form.get_by_role("button", name="Save note").click()
+    page.wait_for_url(f"{cohort.site}/sessions/{cohort.sofia}?done=drafted#line-{line}")
+    note = page.locator(f"#line-{line} .note")
+    assert "Draft: the student does not see it yet" in note.inner_text()
+
+    note.locator("summary").click()
+    note.locator("textarea").fill("Ask what the deadline really costs them.")
+    note.get_by_label("The student, now").check()
+    note.get_by_role("button", name="Save changes").click()
+    assert page.get_by_role("status").inner_text() == "Note changed."
+    note = page.locator(f"#line-{line} .note")
+    assert "really costs them" in note.inner_text() and "Draft" not in note.inner_text()
+
+    note.locator("summary").click()
+    note.get_by_role("button", name="Delete note").click()
+    assert page.get_by_role("status").inner_text() == "Note deleted."
+    assert page.locator(f"#line-{line} .note").count() == 0
+    assert refused == []
     context.close()
