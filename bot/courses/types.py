@@ -214,6 +214,8 @@ class SearchHit:
     at: datetime
     sender: str
     text: str
+    question: str = ""
+    """The question the line answered, in short (its `short`, else its prompt cut to a line)."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,8 @@ class SearchPage:
     pages: int
     total: int
     query: str
+    lesson: str = ""
+    level: str = ""
 
 
 @dataclass(frozen=True)
