@@ -20,6 +20,9 @@ from storage.courses.review import FINDINGS, LINES, like_pattern
 from storage.uow import UnitOfWork
 
 
+STREAM_BATCH = 500
+
+
 def whole_words(text: str) -> re.Pattern[str]:
     """`text` as a case-insensitive pattern that matches it only between word boundaries: not
     inside a longer word on either side ("rent" finds "the rent," and "Rent" but not
@@ -66,13 +69,20 @@ def matching_ids(
         select(LINES.c.id, LINES.c.text)
         .where(*_candidates(db, cohort_id, text, lesson, level))
         .order_by(LINES.c.id.desc())
+        # Streamed in batches (a server-side cursor on PostgreSQL): "a" is in nearly every
+        # line, and the reading stops after `cap` hits rather than fetch all of them first.
+        .execution_options(yield_per=STREAM_BATCH)
     )
     pattern = whole_words(text)
     found: list[int] = []
-    for line_id in _hits(db.execute(query), pattern):
-        found.append(line_id)
-        if len(found) >= cap:
-            break
+    rows = db.execute(query)
+    try:
+        for line_id in _hits(rows, pattern):
+            found.append(line_id)
+            if len(found) >= cap:
+                break
+    finally:
+        rows.close()
     return found
 
 

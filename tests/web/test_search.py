@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from starlette.testclient import TestClient
 
 from bot.courses.pages import question_in_short
 from bot.engine.content import Content
 from tests.web import seed
-from tests.web.conftest import World
+from tests.web.conftest import World, sign_in
 
 Client = tuple[TestClient, str]
+
+
+@pytest.fixture(params=["world", "postgres_world"], ids=["sqlite", "postgresql"])
+def on_both(request: pytest.FixtureRequest) -> tuple[World, Client]:
+    """The world on SQLite and on PostgreSQL (the LIKE pre-filter differs: LIKE and ILIKE),
+    with Iris signed in."""
+    world: World = request.getfixturevalue(request.param)
+    client = world.client()
+    return world, (client, sign_in(world, client, world.iris))
 
 
 def said(page: str) -> list[str]:
@@ -24,8 +34,8 @@ def search(client: TestClient, world: World, **params: str) -> str:
     return client.get(f"/cohorts/{world.cohort_iris}/search", params=params).text
 
 
-def test_a_word_is_found_whole_not_inside_a_longer_word(world: World, iris_client: Client) -> None:
-    client, _csrf = iris_client
+def test_a_word_is_found_whole_not_inside_a_longer_word(on_both: tuple[World, Client]) -> None:
+    world, (client, _csrf) = on_both
     # A second lease whose issues hold "current" (which contains "rent") and nothing else of it.
     second = seed.coach(
         world.coach,
@@ -65,8 +75,8 @@ def test_each_hit_says_in_short_which_question_it_answered(
     assert question_in_short(content, "stakes") == "what is at stake"
 
 
-def test_the_search_filters_by_a_lessons_level(world: World, iris_client: Client) -> None:
-    client, _csrf = iris_client
+def test_the_search_filters_by_a_lessons_level(on_both: tuple[World, Client]) -> None:
+    world, (client, _csrf) = on_both
     calm = seed.Student(1004, "Aaron")
     calm_session = seed.coach(world.coach, calm, "salary_well_prepared")
     seed.join_and_share(world.sessions, calm.user_id, world.cohort_iris, [calm_session])
