@@ -69,10 +69,12 @@ def matching_ids(
         select(LINES.c.id, LINES.c.text)
         .where(*_candidates(db, cohort_id, text, lesson, level))
         .order_by(LINES.c.id.desc())
-        # Streamed in batches (a server-side cursor on PostgreSQL): "a" is in nearly every
-        # line, and the reading stops after `cap` hits rather than fetch all of them first.
-        .execution_options(yield_per=STREAM_BATCH)
     )
+    if db.dialect == "postgresql":
+        # Streamed in batches (a server-side cursor): "a" is in nearly every line, and the
+        # reading stops after `cap` hits rather than fetch all of them first. SQLite's cursor
+        # steps through the rows as they are read anyway.
+        query = query.execution_options(yield_per=STREAM_BATCH)
     pattern = whole_words(text)
     found: list[int] = []
     rows = db.execute(query)
