@@ -19,7 +19,6 @@ from storage.courses.cohorts import SESSIONS, SHARES, USERS
 from storage.courses.review import FINDINGS, LINES, like_pattern
 from storage.uow import UnitOfWork
 
-
 STREAM_BATCH = 500
 
 
