@@ -135,6 +135,9 @@ def main(rounds: int = 40) -> None:
             "student": f"/cohorts/{cohort_id}/students/{student}",
             "session": f"/sessions/{session_id}",
             "search transcripts": f"/cohorts/{cohort_id}/search?q=landlord",
+            # A word inside most lines ("a"): the LIKE keeps nearly all, whole words far fewer.
+            "search, common word": f"/cohorts/{cohort_id}/search?q=a",
+            "search, power=risk": f"/cohorts/{cohort_id}/search?q=rent&lesson=power&level=risk",
             "cohort CSV (2,000 rows)": f"/cohorts/{cohort_id}/levels.csv",
         }
         try:

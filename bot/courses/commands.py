@@ -13,10 +13,12 @@ from bot.coach.callbacks import Callback
 from bot.coach.ids import is_row_id, parse_number
 from bot.coach.router import Router
 from bot.coach.turn import Turn
-from bot.courses import cohorts
+from bot.courses import cohorts, digest
 from bot.courses.replies import say_long, viewer
+from bot.engine.lessons import Finding
 from storage import repository as repo
 from storage.courses import cohorts as store
+from storage.courses import digests as digest_store
 
 OFFER_AT_MOST = 8
 JOIN_PENDING = "join:"
@@ -42,6 +44,14 @@ def share_new_session(turn: Turn) -> None:
         for c in cohorts.cohort_infos(turn.db, asked)
     ]
     turn.send(turn.content.say("course_debrief_share_offer", turn.fmt), buttons=buttons)
+
+
+@router.on_session_completed
+def tell_instructors(turn: Turn, _findings: list[Finding]) -> None:
+    """A shared session (or a debrief of a shared preparation) just completed: news for the
+    instructors of its cohorts, in their next digest (bot.courses.digest)."""
+    assert turn.row is not None
+    digest.note(turn.db, turn.row.id, turn.now)
 
 
 @router.privacy_section
@@ -174,6 +184,8 @@ def _share(turn: Turn, session_id: int, cohort_id: int) -> bool:
     [cohort] = cohorts.cohort_infos(turn.db, [cohort_id])
     title = (row.title if row else "") or f"#{session_id}"
     turn.info("course_shared", title=title, cohort=cohort.name)
+    if row is not None and row.status == "completed":  # unfinished: news when completed
+        digest.note(turn.db, session_id, turn.now)
     return True
 
 
@@ -216,3 +228,22 @@ def leave_pressed(turn: Turn, pressed: Callback) -> None:
     )
     cohorts.leave(turn.db, turn.user.id, cohort_id, withdraw, turn.now)
     turn.info("course_left", cohort=cohort.name, withdrawn=withdraw and count, count=count)
+
+
+# ---- instructors hear about new work ------------------------------------------------------
+
+
+@router.command("/notify")
+def notify_command(turn: Turn, args: str) -> None:
+    """`/notify off` stops the digests of new work, `/notify on` starts them again; alone it
+    says which it is."""
+    if not viewer(turn).is_instructor:
+        turn.info("course_instructors_only")
+        return
+    word = args.strip().lower()
+    if word in ("on", "off"):
+        digest_store.set_enabled(turn.db, turn.user.id, word == "on", turn.now)
+    elif word:
+        turn.info("course_notify_usage")
+        return
+    turn.info("course_notify_state", on=digest_store.enabled(turn.db, turn.user.id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import unicodedata
 from datetime import datetime
 from typing import Any
@@ -161,34 +162,73 @@ def student_sessions(
 
 def search(
     db: UnitOfWork,
+    content: Content,
     viewer: Viewer,
     cohort_id: int,
     query: str,
     now: datetime,
     page: int = 1,
     per_page: int = 20,
+    lesson: str = "",
+    level: str = "",
 ) -> SearchPage | None:
-    """What students wrote containing `query` (case-insensitive, % and _ taken literally) in
-    the cohort's shared sessions, newest first. Every session shown is logged as viewed."""
+    """What students wrote holding `query` as whole words (case-insensitive; "rent" does not
+    find "current") in the cohort's shared sessions, newest first, each with the question it
+    answered; `lesson`/`level` keep the sessions where that lesson is at that level (unknown
+    values are ignored). Every session shown is logged as viewed."""
     if not access.may_manage_cohort(db, viewer, cohort_id):
         return None
-    text = query.strip()[:MAX_QUERY]
+    lesson = lesson if lesson in {it.id for it in content.book.lessons} else ""
+    level = level if level in heatmap.JUDGED else ""
+    text = " ".join(query.split())[:MAX_QUERY]
     if not text:
-        return SearchPage([], 1, 1, 0, "")
+        return SearchPage([], 1, 1, 0, "", lesson, level)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    total = search_store.count_matches(db, cohort_id, text, MAX_COUNTED)
-    page, pages, offset = _paging(total, page, per_page)
-    rows = search_store.search_lines(db, cohort_id, text, offset, per_page)
+    found = search_store.matching_ids(db, cohort_id, text, MAX_COUNTED, lesson, level)
+    page, pages, offset = _paging(len(found), page, per_page)
+    rows = search_store.lines_by_id(db, found[offset : offset + per_page])
     hits = [
-        SearchHit(lid, sid, uid, store.person_name(name, None, uid), title, at, sender, line)
-        for lid, sid, uid, name, title, at, sender, line in rows
+        SearchHit(
+            lid,
+            sid,
+            uid,
+            store.person_name(name, None, uid),
+            title,
+            at,
+            sender,
+            line,
+            question_in_short(content, question),
+        )
+        for lid, sid, uid, name, title, at, sender, line, question in rows
     ]
     # A matching line is part of a transcript: each session shown is a view the student sees.
     for session_id, student_id in sorted({(hit.session_id, hit.student_user_id) for hit in hits}):
         notes_store.log_access(
             db, student_id, viewer.user_id, viewer.name, session_id, "search", now
         )
-    return SearchPage(hits, page, pages, total, text)
+    return SearchPage(hits, page, pages, len(found), text, lesson, level)
+
+
+SHORT_PROMPT = 80
+PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+def question_in_short(content: Content, question_id: str | None) -> str:
+    """A question as a hit's heading: its `short` ("what is at stake"), else the first
+    sentence of its prompt (a placeholder shown as "…"), cut to a line; "" for a line that
+    answered no known question. Any script of the family: a debrief's lines are searched too."""
+    if not question_id:
+        return ""
+    for script_id in content.script_ids:
+        for question in content.for_script(script_id).script.questions:
+            if question.id != question_id:
+                continue
+            if question.short:
+                return question.short
+            prompt = PLACEHOLDER.sub("…", " ".join(question.prompt.split()))
+            first = re.split(r"(?<=[.?!])\s", prompt)[0]
+            return first if len(first) <= SHORT_PROMPT else first[: SHORT_PROMPT - 1] + "…"
+    return ""
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")

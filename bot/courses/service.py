@@ -172,11 +172,27 @@ class CourseService:
             )
 
     def search(
-        self, viewer: Viewer, cohort_id: int, query: str, page: int = 1, per_page: int = 20
+        self,
+        viewer: Viewer,
+        cohort_id: int,
+        query: str,
+        page: int = 1,
+        per_page: int = 20,
+        lesson: str = "",
+        level: str = "",
     ) -> SearchPage | None:
         with self._transaction() as db:
             return cohort_pages.search(
-                db, self._fresh(db, viewer), cohort_id, query, self.clock(), page, per_page
+                db,
+                self.content,
+                self._fresh(db, viewer),
+                cohort_id,
+                query,
+                self.clock(),
+                page,
+                per_page,
+                lesson,
+                level,
             )
 
     def annotate(

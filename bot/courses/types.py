@@ -219,6 +219,8 @@ class SearchHit:
     at: datetime
     sender: str
     text: str
+    question: str = ""
+    """The question the line answered, in short (its `short`, else its prompt cut to a line)."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ class SearchPage:
     pages: int
     total: int
     query: str
+    lesson: str = ""
+    level: str = ""
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ REQUIRED = (
     "command_review",
     "command_feedback",
     "command_cohort",
+    "command_notify",
     "command_grant",
     "command_revoke",
     "bot_description",

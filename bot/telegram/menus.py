@@ -26,7 +26,7 @@ STUDENT = (
     "privacy", "forget", "help",
 )  # fmt: skip
 """The default menu, in order; each one's description is the phrase `command_<name>`."""
-INSTRUCTOR = (*STUDENT[:-3], "students", "review", "feedback", "cohort", *STUDENT[-3:])
+INSTRUCTOR = (*STUDENT[:-3], "students", "review", "feedback", "cohort", "notify", *STUDENT[-3:])
 ADMIN = (*INSTRUCTOR[:-3], "grant", "revoke", *INSTRUCTOR[-3:])
 
 

@@ -6,6 +6,9 @@ then arms rows created since (reminders are planned by turns while the bot runs)
 within two scan intervals. A timer that fires calls `ReminderService.fire`, which claims the row
 and queues the message in one transaction, then the chat's outbox is sent under the chat's lock,
 like any reply: a timer armed twice, or on several bot processes, sends once.
+
+Instructors' digests of new work (bot/courses/digest.py) ride the same scan and timers: a
+planned digest is a row with a due time like a reminder, fired by `DigestService.fire`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.coach.service import CoachService
+from bot.courses.digest import DigestService
 from bot.reminders.service import ReminderService
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.ordering import ChatLocks
@@ -39,13 +43,16 @@ class ReminderJobs:
         db: DatabaseThread,
         send: Send,
         scan_every: float = SCAN_EVERY,
+        digests: DigestService | None = None,
     ) -> None:
         self.job_queue = job_queue
         self.reminders = reminders
+        self.digests = digests
         self.db = db
         self.send = send
         self.scan_every = scan_every
         self._armed: set[int] = set()
+        self._armed_digests: set[int] = set()
 
     async def start(self) -> None:
         """Arm every pending reminder, then scan for new ones every `scan_every` seconds."""
@@ -56,7 +63,8 @@ class ReminderJobs:
         )
 
     async def arm(self, within: timedelta | None) -> int:
-        """Arm pending reminders due within `within` (all if None) not armed yet."""
+        """Arm pending reminders and planned digests due within `within` (all if None) not
+        armed yet."""
         rows = await self.db(self.reminders.due, CHANNEL, within)
         now = self.reminders.now()
         count = 0
@@ -67,6 +75,23 @@ class ReminderJobs:
             delay = max(0.0, (due - now).total_seconds())
             self.job_queue.run_once(
                 self._fire, when=delay, data=reminder_id, name=f"reminder-{reminder_id}"
+            )
+            count += 1
+        if self.digests is not None:
+            count += await self._arm_digests(self.digests, within)
+        return count
+
+    async def _arm_digests(self, digests: DigestService, within: timedelta | None) -> int:
+        rows = await self.db(digests.due, CHANNEL, within)
+        now = digests.now()
+        count = 0
+        for instructor_id, due in rows:
+            if instructor_id in self._armed_digests:
+                continue
+            self._armed_digests.add(instructor_id)
+            delay = max(0.0, (due - now).total_seconds())
+            self.job_queue.run_once(
+                self._fire_digest, when=delay, data=instructor_id, name=f"digest-{instructor_id}"
             )
             count += 1
         return count
@@ -91,6 +116,21 @@ class ReminderJobs:
         finally:
             # Not due yet (a clock step) or failed: the next scan arms it again if still pending.
             self._armed.discard(reminder_id)
+
+    async def _fire_digest(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        job = context.job
+        assert job is not None and self.digests is not None
+        instructor_id = job.data
+        assert isinstance(instructor_id, int)
+        try:
+            chat_id = await self.db(self.digests.fire, instructor_id)
+            if chat_id is not None and chat_id.lstrip("-").isdigit():
+                await self.send(int(chat_id))
+        except Exception:
+            log.exception("digest failed user=%d", instructor_id)
+        finally:
+            # Not due yet or failed: the next scan arms it again while it is still planned.
+            self._armed_digests.discard(instructor_id)
 
 
 async def start_reminder_jobs(
@@ -122,6 +162,7 @@ async def start_reminder_jobs(
         db,
         send_locked if kick is None else send_by_drain,
         scan_every,
+        DigestService(service),
     )
     await jobs.start()
     return jobs

@@ -25,6 +25,7 @@ from bot.web.forms import without_nul
 from bot.web.security import SCRIPTED_POLICY
 from bot.web.session_view import session_view
 from bot.web.site import Site, Visitor
+from storage.courses.search import whole_words
 
 PER_PAGE = 50
 HITS_PER_PAGE = 20
@@ -173,10 +174,11 @@ async def student(request: Request, site: Site, visitor: Visitor) -> Response:
 
 
 def highlight(text: str, query: str) -> list[tuple[str, bool]]:
-    """`text` cut into (part, matches query) pieces, case-insensitively, for <mark>."""
-    if not query:
+    """`text` cut into (part, matches query) pieces for <mark>: whole words, case-insensitively,
+    as the search found them ("rent" is marked in "the rent", not in "current")."""
+    if not query.strip():
         return [(text, False)]
-    pieces = re.split(f"({re.escape(query)})", text, flags=re.IGNORECASE)
+    pieces = re.split(f"({whole_words(query).pattern})", text, flags=re.IGNORECASE)
     return [(piece, i % 2 == 1) for i, piece in enumerate(pieces) if piece]
 
 
@@ -185,11 +187,15 @@ async def search(request: Request, site: Site, visitor: Visitor) -> Response:
     cohort_id = number(request, "cohort_id")
     page = number(request, "page") or 1
     query = without_nul(request.query_params.get("q", ""))[:100]
+    lesson = without_nul(request.query_params.get("lesson", ""))[:40]
+    level = without_nul(request.query_params.get("level", ""))[:40]
     if cohort_id is None:
         return not_found(site, request, visitor)
 
     def load() -> tuple[Any, Any]:
-        result = site.courses.search(visitor.viewer, cohort_id, query, page, HITS_PER_PAGE)
+        result = site.courses.search(
+            visitor.viewer, cohort_id, query, page, HITS_PER_PAGE, lesson, level
+        )
         if result is None:
             return None, None
         return result, site.courses.cohorts_for(visitor.viewer)
@@ -199,7 +205,19 @@ async def search(request: Request, site: Site, visitor: Visitor) -> Response:
     if result is None or info is None:
         return not_found(site, request, visitor)
     hits = [(hit, highlight(hit.text, result.query)) for hit in result.hits]
-    return html(site, request, "search.html", visitor, cohort=info, result=result, hits=hits)
+    keep = {k: v for k, v in (("lesson", result.lesson), ("level", result.level)) if v}
+    return html(
+        site,
+        request,
+        "search.html",
+        visitor,
+        cohort=info,
+        result=result,
+        hits=hits,
+        lessons=list(lesson_titles(site).items()),
+        levels=list(heatmap.JUDGED),
+        keep=keep,
+    )
 
 
 @signed_in

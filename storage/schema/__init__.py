@@ -9,6 +9,7 @@ Importing this package completes `Base.metadata` (Alembic compares the migration
 - `followups`: reminders and debrief links
 - `rehearsals`: rehearsals of a preparation and their replies
 - `triage`: each instructor's review queue
+- `digests`: what is new for each instructor, and when their next digest goes out
 """
 
 from storage.schema.base import Base, utcnow
@@ -26,6 +27,7 @@ from storage.schema.courses import (
     SessionShare,
     WebSession,
 )
+from storage.schema.digests import InstructorDigest, InstructorNews
 from storage.schema.followups import Debrief, Reminder
 from storage.schema.messaging import InboxUpdate, OutboxMessage, ProcessedDelivery
 from storage.schema.rehearsals import Rehearsal, RehearsalReply
@@ -46,6 +48,9 @@ __all__ = [
     "Feedback",
     "InboxUpdate",
     "Instructor",
+    # digests
+    "InstructorDigest",
+    "InstructorNews",
     "LessonFinding",
     "LevelVerdict",
     "LoginToken",

@@ -202,14 +202,18 @@ def test_transcript_search_pages_through_matches_and_marks_them(
     assert [(e.session_id, e.via) for e in seen] == [(world.sofia_session, "search")]
     nothing = client.get(f"/cohorts/{world.cohort_iris}/search", params={"q": "zebra"}).text
     assert "0 lines found" in nothing
-    # A second shared session of Sofia's gives more than a page of matches.
-    second = seed.coach(world.coach, world.sofia, "supplier_waiting_game", first=False)
-    seed.join_and_share(world.sessions, world.sofia.user_id, world.cohort_iris, [second])
-    many = client.get(f"/cohorts/{world.cohort_iris}/search", params={"q": "e"}).text
+    # Four more shared sessions of Sofia's give more than a page of the whole word "a".
+    more = [
+        seed.coach(world.coach, world.sofia, persona, first=False)
+        for persona in ("supplier_waiting_game", *["lease_single_issue"] * 3)
+    ]
+    seed.join_and_share(world.sessions, world.sofia.user_id, world.cohort_iris, more)
+    many = client.get(f"/cohorts/{world.cohort_iris}/search", params={"q": "a"}).text
     total = int(re.search(r"(\d+) lines found", many).group(1))  # type: ignore[union-attr]
     assert total > 20 and "Page 1 of" in many and many.count('<li class="hit">') == 20
     # Only what students wrote is searched: the bot's questions are the same for everyone.
-    assert "What are you negotiating" not in many
+    # (A hit names the question it answered in short; the bot's line itself is no hit.)
+    assert " · bot · " not in many and " · student · " in many
     # Tom's session is in another cohort: his words are not found here.
     assert "salary" not in many.lower() or "Tom" not in many
 
