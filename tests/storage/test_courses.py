@@ -126,8 +126,8 @@ def test_search_finds_lines_case_insensitively_in_shared_sessions_only(
     # Ben answered the same persona, but his sessions are not Spring's.
     lease = school.courses.search(rivera, spring, "lease")
     assert lease is not None and {h.student_name for h in lease.hits} == {"Ana"}
-    paged = school.courses.search(rivera, spring, "e", page=2, per_page=5)
-    assert paged is not None and paged.page == 2 and len(paged.hits) == 5
+    paged = school.courses.search(rivera, spring, "a", page=2, per_page=3)  # whole words: 6 hits
+    assert paged is not None and paged.page == 2 and len(paged.hits) == 3
 
 
 def test_review_lines_carry_the_rules_each_answer_fired(school: Classroom) -> None:
