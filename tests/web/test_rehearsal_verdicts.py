@@ -8,6 +8,7 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from starlette.testclient import TestClient
 
 from storage.schema import RehearsalVerdict
 from tests.web import seed
@@ -30,7 +31,7 @@ def _verdicts(world: World) -> int:
         return int(db.execute(select(func.count()).select_from(RehearsalVerdict)).scalar_one())
 
 
-def _iris(world: World) -> tuple[object, str]:
+def _iris(world: World) -> tuple[TestClient, str]:
     client = world.client()
     return client, sign_in(world, client, world.iris)
 
@@ -77,7 +78,7 @@ def test_rehearsal_verdicts_on_postgresql(postgres_world: World) -> None:
 def test_each_reply_has_its_own_accessible_names(world: World) -> None:
     _rehearse(world)
     client, _csrf = _iris(world)
-    page = client.get(f"/sessions/{world.sofia_session}").text  # type: ignore[attr-defined]
+    page = client.get(f"/sessions/{world.sofia_session}").text
     for button in ("Agree", "Disagree"):
         names = re.findall(button + r'<span class="vh">( with the feedback on [^<]+)</span>', page)
         assert len(names) == 2 and len(set(names)) == 2, names
@@ -86,9 +87,9 @@ def test_each_reply_has_its_own_accessible_names(world: World) -> None:
 def test_disagreeing_needs_a_short_reason_and_bad_input_changes_nothing(world: World) -> None:
     _rehearse(world)
     client, csrf = _iris(world)
-    page = client.get(f"/sessions/{world.sofia_session}").text  # type: ignore[attr-defined]
+    page = client.get(f"/sessions/{world.sofia_session}").text
     path = f"/sessions/{world.sofia_session}/replies/{_reply_ids(page)[0]}/verdicts"
-    post = client.post  # type: ignore[attr-defined]
+    post = client.post
     no_reason = post(path, data={"csrf": csrf, "agree": "no", "reason": "  "})
     assert no_reason.status_code == 400 and "say why" in no_reason.text
     long = post(path, data={"csrf": csrf, "agree": "no", "reason": "x" * 301})
@@ -98,12 +99,10 @@ def test_disagreeing_needs_a_short_reason_and_bad_input_changes_nothing(world: W
 
 
 @pytest.mark.parametrize("who", ["another instructor", "forged reply", "another session"])
-def test_a_verdict_outside_ones_cohort_or_on_a_forged_reply_is_404(
-    world: World, who: str
-) -> None:
+def test_a_verdict_outside_ones_cohort_or_on_a_forged_reply_is_404(world: World, who: str) -> None:
     _rehearse(world)
     client, csrf = _iris(world)
-    page = client.get(f"/sessions/{world.sofia_session}").text  # type: ignore[attr-defined]
+    page = client.get(f"/sessions/{world.sofia_session}").text
     reply = _reply_ids(page)[0]
     path = f"/sessions/{world.sofia_session}/replies/{reply}/verdicts"
     if who == "another instructor":
@@ -113,7 +112,7 @@ def test_a_verdict_outside_ones_cohort_or_on_a_forged_reply_is_404(
         path = f"/sessions/{world.sofia_session}/replies/{reply + 1000}/verdicts"
     else:
         path = f"/sessions/{world.tom_session}/replies/{reply}/verdicts"
-    found = client.post(path, data={"csrf": csrf, "agree": "yes"})  # type: ignore[attr-defined]
+    found = client.post(path, data={"csrf": csrf, "agree": "yes"})
     assert found.status_code == 404
     assert _verdicts(world) == 0
 
@@ -121,10 +120,10 @@ def test_a_verdict_outside_ones_cohort_or_on_a_forged_reply_is_404(
 def test_a_verdict_without_its_csrf_token_is_refused(world: World) -> None:
     _rehearse(world)
     client, csrf = _iris(world)
-    page = client.get(f"/sessions/{world.sofia_session}").text  # type: ignore[attr-defined]
+    page = client.get(f"/sessions/{world.sofia_session}").text
     path = f"/sessions/{world.sofia_session}/replies/{_reply_ids(page)[0]}/verdicts"
     for token in (None, csrf[:-1] + "x"):
         data = {"agree": "yes"} if token is None else {"csrf": token, "agree": "yes"}
-        refused = client.post(path, data=data)  # type: ignore[attr-defined]
+        refused = client.post(path, data=data)
         assert refused.status_code == 403 and "This form has expired" in refused.text
     assert _verdicts(world) == 0
