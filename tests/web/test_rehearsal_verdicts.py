@@ -59,6 +59,8 @@ def _check_verdicts_reach_the_student(world: World) -> None:
     assert "Iris: agrees with this feedback" in own
     assert "Iris: disagrees with this feedback" in own and why in own
     assert f"{base}/{first}/verdicts" not in own  # the student reads, never judges
+    seen = world.courses.access_log_for(world.sofia.user_id)
+    assert {(e.viewer_name, e.via) for e in seen} == {("Iris", "web")}  # posting is not a view
 
     again = client.post(f"{base}/{second}/verdicts", data={"csrf": csrf, "agree": "yes"})
     assert again.status_code == 303 and _verdicts(world) == 2  # replaced, not added
