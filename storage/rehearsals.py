@@ -48,6 +48,7 @@ class ReplyRecord:
     traps: list[dict[str, str]] = field(default_factory=list)
     feedback: str = ""
     at: datetime | None = None
+    id: int | None = None
 
 
 def _record(row: Row[Any]) -> RehearsalRecord:
@@ -143,6 +144,8 @@ def add_reply(db: UnitOfWork, rehearsal_id: int, reply: ReplyRecord) -> None:
 def replies_of(db: UnitOfWork, rehearsal_id: int) -> list[ReplyRecord]:
     query = select(REPLIES).where(REPLIES.c.rehearsal_id == rehearsal_id).order_by(REPLIES.c.id)
     return [
-        ReplyRecord(r.moment_id, r.attempt, r.text, list(r.cues), list(r.traps), r.feedback, r.at)
+        ReplyRecord(
+            r.moment_id, r.attempt, r.text, list(r.cues), list(r.traps), r.feedback, r.at, r.id
+        )
         for r in db.execute(query)
     ]

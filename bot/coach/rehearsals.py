@@ -96,6 +96,7 @@ def rehearsal_json(
                     "line": line,
                     "replies": [
                         {
+                            "id": r.id,
                             "attempt": r.attempt,
                             "text": r.text,
                             "cues": [{**c, "label": book.label(c["cue"])} for c in r.cues],

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from bot.coach import ids
-from bot.courses import access, cohorts, notes, queue, review, trend
+from bot.courses import access, cohorts, notes, queue, rehearsal_review, review, trend
 from bot.courses import admin as cohort_admin
 from bot.courses import pages as cohort_pages
 from bot.courses.access import Viewer
@@ -167,9 +168,12 @@ class CourseService:
     def session_review(self, viewer: Viewer, session_id: int, via: str) -> SessionReview | None:
         """The session for review; records the view in the student's access log."""
         with self._transaction() as db:
-            return review.session_review(
-                db, self.content, self._fresh(db, viewer), session_id, via, self.clock()
-            )
+            fresh = self._fresh(db, viewer)
+            found = review.session_review(db, self.content, fresh, session_id, via, self.clock())
+            if found is None:
+                return None
+            verdicts, mine = rehearsal_review.reply_verdicts(db, fresh, session_id)
+            return replace(found, reply_verdicts=verdicts, my_reply_verdicts=mine)
 
     def search(
         self,
@@ -247,6 +251,16 @@ class CourseService:
                 db, self.content, self._fresh(db, viewer), session_id, lesson_id, agree,
                 self.clock(), suggested, reason,
             )  # fmt: skip
+
+    def set_reply_verdict(
+        self, viewer: Viewer, session_id: int, reply_id: int, agree: bool, reason: str = ""
+    ) -> bool:
+        """Agree, or disagree with a reason, with a rehearsal reply's feedback (False without
+        the reason, or when the reply is not this session's or not the viewer's to review)."""
+        with self._transaction() as db:
+            return rehearsal_review.set_reply_verdict(
+                db, self._fresh(db, viewer), session_id, reply_id, agree, reason, self.clock()
+            )
 
     def send_feedback(self, viewer: Viewer, session_id: int, text: str) -> bool:
         """Store the note, add it to the transcript and queue it to the student's chat; the

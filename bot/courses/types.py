@@ -193,6 +193,20 @@ class SessionReview:
     """For a debrief, the preparation it looks back on."""
     full_title: str = ""
     """The answer the title was cut from, whole (the title itself is at most 80 characters)."""
+    reply_verdicts: dict[int, list[ReplyVerdictInfo]] = field(default_factory=dict)
+    """rehearsal reply id -> instructors' verdicts on the feedback it got."""
+    my_reply_verdicts: dict[int, bool] = field(default_factory=dict)
+    """The viewer's own verdicts on rehearsal feedback, reply id -> agree."""
+
+
+@dataclass(frozen=True)
+class ReplyVerdictInfo:
+    """An instructor's verdict on the feedback one rehearsal reply got; `reason` is the
+    disagreement's sentence ("" when agreeing)."""
+
+    who: str
+    agree: bool
+    reason: str
 
 
 @dataclass(frozen=True)

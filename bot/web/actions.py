@@ -134,6 +134,30 @@ async def verdict(request: Request, site: Site, visitor: Visitor) -> Response:
 
 
 @signed_in
+async def reply_verdict(request: Request, site: Site, visitor: Visitor) -> Response:
+    """Agree or disagree (with a reason) with the feedback one rehearsal reply got."""
+    session_id, reply_id = number(request, "session_id"), number(request, "reply_id")
+    form = _form(request)
+    if session_id is None or reply_id is None:
+        return not_found(site, request, visitor)
+    agree = {"yes": True, "no": False}.get(form.get("agree", ""))
+    if agree is None:
+        return refused(site, request, visitor, 400, site.say("choose_verdict"))
+    reason = form.get("reason", "").strip()
+    if not agree and not reason:
+        return refused(site, request, visitor, 400, site.say("reply_verdict_needs_reason"))
+    if not agree and len(reason) > MAX_REASON:
+        problem = site.say("reason_too_long", length=len(reason), limit=MAX_REASON)
+        return refused(site, request, visitor, 400, problem)
+    done = await run_in_threadpool(
+        site.courses.set_reply_verdict, visitor.viewer, session_id, reply_id, agree, reason
+    )
+    if not done:
+        return not_found(site, request, visitor)
+    return _back(session_id, "verdict", f"#reply-{reply_id}")
+
+
+@signed_in
 async def feedback(request: Request, site: Site, visitor: Visitor) -> Response:
     session_id = number(request, "session_id")
     text = _form(request).get("text", "")

@@ -95,6 +95,11 @@ ROUTES = [
     Route("/sessions/{session_id}/notes/{note_id}", actions.edit_note, methods=["POST"]),
     Route("/sessions/{session_id}/notes/{note_id}/delete", actions.delete_note, methods=["POST"]),
     Route("/sessions/{session_id}/verdicts", actions.verdict, methods=["POST"]),
+    Route(
+        "/sessions/{session_id}/replies/{reply_id}/verdicts",
+        actions.reply_verdict,
+        methods=["POST"],
+    ),
     Route("/sessions/{session_id}/feedback", actions.feedback, methods=["POST"]),
     Route("/sessions/{session_id}/reviewed", actions.reviewed, methods=["POST"]),
     Route("/chart.png", pages.chart),

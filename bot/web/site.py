@@ -46,6 +46,7 @@ MESSAGES = (
     "no_such_line",
     "choose_verdict",
     "verdict_needs_reason",
+    "reply_verdict_needs_reason",
     "reason_too_long",
 )
 """The messages of templates/messages.html the code asks for (`Site.say`)."""

@@ -30,7 +30,7 @@ from storage.schema.courses import (
 from storage.schema.digests import InstructorDigest, InstructorNews
 from storage.schema.followups import Debrief, Reminder
 from storage.schema.messaging import InboxUpdate, OutboxMessage, ProcessedDelivery
-from storage.schema.rehearsals import Rehearsal, RehearsalReply
+from storage.schema.rehearsals import Rehearsal, RehearsalReply, RehearsalVerdict
 from storage.schema.triage import ReviewMark
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     # rehearsals
     "Rehearsal",
     "RehearsalReply",
+    "RehearsalVerdict",
     "Reminder",
     "ReviewMark",
     "SessionShare",

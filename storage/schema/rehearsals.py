@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.schema.base import Base, utcnow
@@ -52,3 +52,21 @@ class RehearsalReply(Base):
     traps: Mapped[list[Any]] = mapped_column()
     feedback: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RehearsalVerdict(Base):
+    """An instructor agrees or disagrees with the feedback the rules gave one rehearsal reply
+    (as `LevelVerdict` for a lesson's level); a disagreement carries a short reason the
+    student reads on their own page. One per instructor and reply: a new one replaces it."""
+
+    __tablename__ = "rehearsal_verdicts"
+    __table_args__ = (UniqueConstraint("reply_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reply_id: Mapped[int] = mapped_column(
+        ForeignKey("rehearsal_replies.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    agree: Mapped[bool] = mapped_column()
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
