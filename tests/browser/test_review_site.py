@@ -139,11 +139,13 @@ def test_an_instructor_reviews_a_session_and_the_student_receives_the_feedback(
 
     answer = page.locator("article.row").filter(has=page.locator("p.said", has_text="They do"))
     assert "power.them-needs-it-more" in answer.locator("aside").inner_text()
-    answer.locator("summary", has_text="Annotate").click()
-    answer.locator("select[name=lesson_id]").select_option("power")
-    answer.locator("textarea[name=comment]").fill("She assumes the landlord needs her; ask why.")
-    answer.get_by_role("button", name="Save annotation").click()
-    assert page.get_by_role("status").inner_text() == "Annotation saved."
+    answer.locator(".bubble").click()  # one Annotate control follows the selected answer
+    page.locator("#annotate-follow").click()
+    form = answer.locator("#annotate-form")
+    form.locator("select[name=lesson_id]").select_option("power")
+    form.get_by_label("Note on this answer").fill("She assumes the landlord needs her; ask why.")
+    form.get_by_role("button", name="Save note").click()
+    assert page.get_by_role("status").inner_text() == "Annotation saved. The student sees it."
     answer = page.locator("article.row").filter(has=page.locator("p.said", has_text="They do"))
     assert "ask why" in answer.locator(".note").inner_text()
 
