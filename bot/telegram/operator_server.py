@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import uvicorn
 from prometheus_client.exposition import choose_encoder
@@ -31,6 +32,24 @@ from storage.database import is_current
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+
+
+def readiness(
+    service: CoachService, db: DatabaseThread
+) -> Callable[[Request], Awaitable[Response]]:
+    """`/readyz`: 200 when the database answers and its migrations are current, else 503 (the
+    operators' port and the webhook listener answer it alike)."""
+
+    async def readyz(request: Request) -> Response:
+        try:
+            ready = await db(is_current, service.engine)
+        except Exception:
+            log.warning("readiness check failed", exc_info=True)
+            ready = False
+        status = 200 if ready else 503
+        return JSONResponse({"database": "ready" if ready else "not ready"}, status_code=status)
+
+    return readyz
 
 
 def build_operator_app(
@@ -53,14 +72,7 @@ def build_operator_app(
             return JSONResponse({"status": "stuck", "loops": stuck}, status_code=503)
         return JSONResponse({"status": "alive"})
 
-    async def readyz(request: Request) -> Response:
-        try:
-            ready = await db(is_current, service.engine)
-        except Exception:
-            log.warning("readiness check failed", exc_info=True)
-            ready = False
-        status = 200 if ready else 503
-        return JSONResponse({"database": "ready" if ready else "not ready"}, status_code=status)
+    readyz = readiness(service, db)
 
     return Starlette(
         routes=[

@@ -27,7 +27,7 @@ from bot.errors import ParleyError
 from bot.telegram.blocking import DatabaseThread
 from bot.telegram.chats import chat_of
 from bot.telegram.metrics import Metrics
-from storage.database import is_current
+from bot.telegram.operator_server import readiness
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +108,7 @@ def build_webhook_app(
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "alive"})
 
-    async def readyz(request: Request) -> Response:
-        try:
-            ready = await db(is_current, service.engine)
-        except Exception:
-            log.warning("readiness check failed", exc_info=True)
-            ready = False
-        status = 200 if ready else 503
-        return JSONResponse({"database": "ready" if ready else "not ready"}, status_code=status)
+    readyz = readiness(service, db)
 
     return Starlette(
         routes=[
