@@ -80,8 +80,19 @@ CONTEXT = {
             "link": "https://t.me/x?start=join-a",
             "id": 3,
             "closed": False,
+            # an instructor's digest
+            "sessions": [{"student": HOSTILE, "title": HOSTILE, "session_id": 7}],
+            "debriefs": [{"student": HOSTILE, "title": HOSTILE, "session_id": 8}],
         },
-        {"name": HOSTILE, "student_count": 2, "link": "", "id": 4, "closed": True},
+        {
+            "name": HOSTILE,
+            "student_count": 2,
+            "link": "",
+            "id": 4,
+            "closed": True,
+            "sessions": [],
+            "debriefs": [],
+        },
     ],
     # revoking, co-instructors, closing, two-step feedback
     "orphaned": [{"id": 3, "name": HOSTILE}],
@@ -109,6 +120,7 @@ CONTEXT = {
     "url": "https://review.example/login?token=a.b",
     "admin": True,
     "withdrawn": False,
+    "on": True,  # /notify's digest setting
     "instructor": HOSTILE,
     "text": HOSTILE,
     # the engine's re-asks and the console
