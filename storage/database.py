@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from storage.errors import DatabasePlaceError
 from storage.uow import Clock, Database, system_clock
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,12 @@ class Checkpointer:
         self._thread.start()
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        try:
+            connection = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        except sqlite3.Error as exc:
+            # The engine's own first connection reports the same problem to the person.
+            log.warning("checkpointer not started path=%s reason=%s", self.path, exc)
+            return
         try:
             while not self._stop.wait(self.interval):
                 try:
@@ -81,12 +87,26 @@ class Checkpointer:
         self._thread.join(timeout=5)
 
 
+def _prepare_sqlite_place(path: Path) -> None:
+    """Create the SQLite file's folder, or say in one line why it cannot be there.
+
+    Without this, a path through a file or a folder nobody may write to ended in a traceback
+    from pathlib at start-up (issue 13: every start-up error is one line)."""
+    if path.is_dir():
+        raise DatabasePlaceError(f"{path} is a folder; DATABASE_URL must name a file inside it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise DatabasePlaceError(f"cannot create the folder {path.parent}: {reason}") from None
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
     """An engine for `url`; for SQLite the file's folder is created if missing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _prepare_sqlite_place(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 10},

@@ -4,7 +4,9 @@
 catch it beside `bot.errors.ParleyError`. The tree:
 
     StorageError
-    └── StaleSessionError   a session row changed since this turn read it (its version moved)
+    ├── StaleSessionError     a session row changed since this turn read it (its version moved)
+    └── DatabasePlaceError    the SQLite file's place cannot hold a database (a file in the path,
+                              no permission, a folder where the file should be)
 """
 
 from __future__ import annotations
@@ -18,4 +20,9 @@ class StaleSessionError(StorageError):
     """A session row changed since it was read: another writer got there first."""
 
 
-__all__ = ["StaleSessionError", "StorageError"]
+class DatabasePlaceError(StorageError):
+    """The SQLite database cannot live where DATABASE_URL points; the message says why in one
+    line, so the entry point can print it instead of a traceback."""
+
+
+__all__ = ["DatabasePlaceError", "StaleSessionError", "StorageError"]

@@ -130,6 +130,29 @@ def test_an_unreachable_database_is_one_line_without_its_password(tmp_path: Path
     assert password not in done.stdout + done.stderr and TOKEN not in done.stderr
 
 
+@pytest.mark.parametrize("command", ["run", "sessions"])
+def test_a_sqlite_path_through_a_file_is_one_line_naming_the_folder(
+    tmp_path: Path, command: str
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be", encoding="utf-8")
+    url = f"sqlite:///{blocker / 'data' / 'parley.db'}"
+    done = parley(tmp_path, command, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=url)
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert (
+        line == f"error: DATABASE_URL: cannot create the folder {blocker / 'data'}: Not a directory"
+    )
+
+
+def test_a_sqlite_path_naming_a_folder_is_one_line(tmp_path: Path) -> None:
+    done = parley(tmp_path, "sessions", DATABASE_URL=f"sqlite:///{tmp_path}")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"error: DATABASE_URL: {tmp_path} is a folder; DATABASE_URL must name a file inside it"
+    ]
+
+
 def test_the_env_file_is_read_as_compose_reads_it_inline_comments_dropped_quotes_removed(
     clean_env: Path,
 ) -> None:

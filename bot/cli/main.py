@@ -20,6 +20,7 @@ from bot import redaction
 from bot.cli.common import row_id, telegram_id
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import ParleyError
+from storage.errors import DatabasePlaceError
 
 log = logging.getLogger("bot")
 
@@ -152,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DBAPIError as exc:  # unreachable, refused login, no such database
         print(f"error: {_unreachable(settings, exc)}", file=sys.stderr)
+        return 2
+    except DatabasePlaceError as exc:  # the SQLite file cannot live where DATABASE_URL points
+        print(f"error: DATABASE_URL: {exc}", file=sys.stderr)
         return 2
     except ParleyError as exc:  # CommandError, ContentError, ...: one line, no traceback
         print(f"error: {exc}", file=sys.stderr)
