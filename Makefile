@@ -34,8 +34,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict bot storage
 
+# pytest-xdist: one worker per core (each with its own PostgreSQL database, tests/conftest.py);
+# `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= auto
 pytest: $(STAMP)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
 
 test: lint typecheck pytest
 
@@ -44,7 +47,7 @@ test: lint typecheck pytest
 YEAR_AHEAD_SUITES := tests/engine tests/reminders tests/debrief \
 	tests/e2e/test_console.py tests/e2e/test_telegram_flow.py tests/e2e/test_telegram_reminders.py
 test-year-ahead: $(STAMP)
-	faketime -f '+365d' $(VENV)/bin/pytest -q $(YEAR_AHEAD_SUITES)
+	faketime -f '+365d' $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist worksteal $(YEAR_AHEAD_SUITES)
 
 bench: $(STAMP)
 	$(PY) -m bench

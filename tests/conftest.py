@@ -15,9 +15,17 @@ from bot.engine.content import Content, load_content
 from bot.wiring import coach_service
 from storage.database import open_database
 from storage.uow import Database
-from tests.postgres import reset_schema
+from tests.postgres import reset_schema, worker_database
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (tests reset schemas)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if worker and url:
+        os.environ["TEST_DATABASE_URL"] = worker_database(url, worker)
 
 
 class Clock:
