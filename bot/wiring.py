@@ -59,9 +59,13 @@ def coach_service(
     return CoachService(database, content, routes(), clock, [courses or CourseSettings()])
 
 
-def build_service(settings: Settings) -> CoachService:
-    """The coach as configured by the environment (the CLI, the bot and the console)."""
-    warm_up()  # the date reader's language data, loaded before the first person answers
+def build_service(settings: Settings, *, conversing: bool = True) -> CoachService:
+    """The coach as configured by the environment (the CLI, the bot and the console).
+
+    `conversing`: someone will answer questions, so the date reader's language data is loaded
+    now (~0.3 s), not in their first date answer; listing and export commands skip it."""
+    if conversing:
+        warm_up()
     try:
         content = load_content(settings.dialogues_dir or DIALOGUES_DIR)
     except ScriptError as exc:

@@ -35,7 +35,7 @@ def chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def sessions(settings: Settings, args: argparse.Namespace) -> int:
-    service = build_service(settings)
+    service = build_service(settings, conversing=False)
     found = service.list_sessions("console", args.user) if args.user else service.list_all()
     if args.json:
         print(dump([s.as_json() for s in found]))
@@ -49,7 +49,7 @@ def sessions(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def export(settings: Settings, args: argparse.Namespace) -> int:
-    service = build_service(settings)
+    service = build_service(settings, conversing=False)
     try:
         data = service.export(args.id)
     except UnknownScriptError as exc:  # its script was removed from the content folder

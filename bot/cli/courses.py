@@ -61,7 +61,7 @@ def _cohort_id(text: str) -> int:
 
 
 def _courses(settings: Settings) -> CourseService:
-    service = build_service(settings)
+    service = build_service(settings, conversing=False)
     return CourseService(service.database, service.content, settings.admin_ids)
 
 

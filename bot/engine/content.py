@@ -31,7 +31,8 @@ from bot.engine.phrases import REQUIRED, Phrases
 from bot.engine.rehearsal import RehearsalBook, load_rehearsal, material
 from bot.engine.rehearsal import check_templates as check_rehearsal_templates
 from bot.engine.render import FORMATS, Format, Renderer, short_name
-from bot.engine.script import Script, load_script, read_yaml
+from bot.engine.script import Script, load_script
+from bot.engine.yaml_files import read_yaml
 
 DIALOGUES_DIR = Path(__file__).resolve().parents[2] / "dialogues"
 NOT_SCRIPTS = ("lessons.yaml", "messages.yaml", "cues.yaml", "rehearsal.yaml")

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.engine.errors import ScriptError
+from bot.engine.yaml_files import read_yaml
 
 _CONTRACTIONS = (
     (r"\bwon't\b|\bwont\b", "will not"),
@@ -309,12 +309,4 @@ def parse_cues(raw: Any, source: str) -> CueBook:
 
 
 def load_cues(path: Path) -> CueBook:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScriptError(str(path), None, "(file)", "file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(file)"
-        raise ScriptError(str(path), None, where, f"not valid YAML: {exc}") from None
-    return parse_cues(raw, str(path))
+    return parse_cues(read_yaml(path), str(path))

@@ -30,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.engine.conditions import UNKNOWN, Condition
 from bot.engine.cues import Match, fold
 from bot.engine.errors import ScriptError
-from bot.engine.script import Question, Rule, Script, read_yaml
+from bot.engine.script import Question, Rule, Script
+from bot.engine.yaml_files import read_yaml
 
 LESSON_IDS = ("power", "time", "forum", "package", "mediator")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")

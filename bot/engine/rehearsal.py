@@ -25,7 +25,7 @@ from bot.engine.conditions import Condition, cue_book, items
 from bot.engine.cues import CueBook, CueFile, CueSpec, Match, original_clause
 from bot.engine.errors import ScriptError
 from bot.engine.render import FORMATS, Format, Renderer
-from bot.engine.script import read_yaml
+from bot.engine.yaml_files import read_yaml
 
 SEVERITY = {"risk": 0, "watch": 1, "gap": 2, "clear": 3}
 """Worst lessons first."""

@@ -17,7 +17,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -30,6 +29,7 @@ from pydantic import (
 from bot.engine.conditions import Condition
 from bot.engine.errors import ScriptError
 from bot.engine.record import Record
+from bot.engine.yaml_files import read_yaml
 
 END = "done"
 """The terminal state: reaching it produces the report."""
@@ -237,18 +237,6 @@ def _describe(raw: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str]:
         rest = [str(p) for p in loc[2:] if not str(p).startswith(("function-", "tagged-"))]
         return label, ".".join(rest) or "(entry)"
     return None, ".".join(str(p) for p in loc) or "(file)"
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse YAML, reporting syntax errors with the file name and line."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScriptError(str(path), None, "(file)", "file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(file)"
-        raise ScriptError(str(path), None, where, f"not valid YAML: {exc}") from None
 
 
 def parse_script(raw: Any, source: str) -> Script:
