@@ -261,8 +261,12 @@ def export_json(
         "lessons": lessons_json(content.findings(conv)),
         "answers": answers_json(content, conv),
         "quote": {"text": content.book.quote.text, "author": content.book.quote.author},
+        # A line that carried the report is marked (`report: true`): the documents show the
+        # report once, in its own sections, not again in the transcript.
         "transcript": [
-            {"at": _iso(line.at), "from": line.sender, "text": line.text} for line in lines
+            {"at": _iso(line.at), "from": line.sender, "text": line.text}
+            | ({"report": True} if line.question_id == REPORT_LINE else {})
+            for line in lines
         ],
         **extra,
     }
