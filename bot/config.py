@@ -14,6 +14,7 @@ line naming the variable (`ConfigError`; the entry point prints it and exits 2).
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -261,3 +262,21 @@ def load_settings(dotenv: Path | None = None) -> Settings:
         return Settings(_env_file=dotenv or Path(".env"))
     except ValidationError as exc:
         raise ConfigError(_one_line(exc)) from None
+
+
+def ensure_listenable(setting: str, host: str, port: int) -> None:
+    """Refuse to start, in one line naming `setting`, when host:port cannot be listened on.
+
+    uvicorn finds out only when it binds, after the bot has connected and started its jobs, and
+    then logs an error and exits from inside a task; an address in use is an operator's setting
+    to change, so it is said like any other bad setting (exit 2)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror included: a host name that does not resolve
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"{setting}: cannot listen on {host}:{port}: {reason}") from None

@@ -153,6 +153,37 @@ def test_a_sqlite_path_naming_a_folder_is_one_line(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("command", "setting", "env"),
+    [
+        ("web", "WEB_PORT", {"WEB_SECRET_KEY": "k" * 43}),
+        ("run", "METRICS_PORT", {"TELEGRAM_BOT_TOKEN": TOKEN}),
+        (
+            "run",
+            "WEBHOOK_PORT",
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "WEBHOOK_URL": "https://bot.example.org/telegram",
+                "WEBHOOK_SECRET": "s" * 32,
+            },
+        ),
+    ],
+)
+def test_a_port_already_in_use_is_one_line_naming_its_setting_before_anything_starts(
+    tmp_path: Path, command: str, setting: str, env: dict[str, str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = parley(tmp_path, command, **env, **{setting: port})
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"error: {setting}: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+    assert TOKEN not in done.stdout + done.stderr
+
+
 def test_the_env_file_is_read_as_compose_reads_it_inline_comments_dropped_quotes_removed(
     clean_env: Path,
 ) -> None:

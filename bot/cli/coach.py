@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from bot.cli.common import CommandError, default_user, dump
-from bot.config import Settings
+from bot.config import Settings, ensure_listenable
 from bot.engine.errors import UnknownScriptError
 from bot.wiring import build_service
 
@@ -74,6 +74,10 @@ def run_bot(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.telegram.app import run
 
+    if settings.metrics_port:
+        ensure_listenable("METRICS_PORT", settings.metrics_host, settings.metrics_port)
+    if settings.webhook_url:
+        ensure_listenable("WEBHOOK_PORT", settings.webhook_host, settings.webhook_port)
     service = build_service(settings)
     asyncio.run(run(settings, service, service.content))
     return 0

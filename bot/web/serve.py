@@ -14,7 +14,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from bot.coach import charts
-from bot.config import Settings
+from bot.config import Settings, ensure_listenable
 from bot.courses import web_login
 from bot.courses.service import CourseService
 from bot.engine.content import DIALOGUES_DIR, load_content
@@ -52,6 +52,10 @@ def build_app(settings: Settings) -> Starlette:
 
 
 def serve(settings: Settings) -> None:
+    # A port in use is said before the database is opened or migrated; a missing secret is
+    # said first (build_app) as it needs no port at all.
+    if settings.web_secret_key.get_secret_value():
+        ensure_listenable("WEB_PORT", settings.web_host, settings.web_port)
     app = build_app(settings)
     # The first lesson chart loads its font: do it now, not in a visitor's request.
     threading.Thread(target=charts.warm_up, name="chart-warm-up", daemon=True).start()
