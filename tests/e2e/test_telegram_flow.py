@@ -231,6 +231,39 @@ def test_a_question_answered_by_typing_loses_its_buttons_but_keeps_them_through_
     assert parley.errors() == []
 
 
+def test_an_unsure_reading_asks_did_you_mean_with_buttons_and_keeps_the_words(
+    fake: FakeBotApi, parley: ParleyProcess, database: Path
+) -> None:
+    eli = fake.user(1006, "Eli")
+    eli.sends_command("/start")
+    eli.wait_for_text("Question 1 of")
+    eli.presses("OK, let's start")
+    eli.wait_for_text("Question 2 of")
+    eli.says("Renewing the office supply contract")
+    eli.wait_for_text("Question 3 of")
+    eli.says("buisness")  # a near miss: the coach asks rather than guesses
+    asked = eli.wait_for_text("Did you mean")
+    assert "Business deal or supplier" in asked.shown
+    assert asked.button_texts == ["Business deal or supplier", "Something else"]
+    [something_else] = [d for row in asked.buttons for t, d in row if t == "Something else"]
+    assert something_else is not None
+
+    eli.presses("Business deal or supplier", asked.message_id)
+    eli.wait_for_text("Question 4 of")
+    retired = eli.wait_for(
+        lambda m: m.message_id == asked.message_id and not m.buttons,
+        description="the answered 'Did you mean' without its buttons",
+    )
+    assert "Did you mean" in retired.shown
+    eli.presses_data(something_else, asked.message_id)  # a stale button on the old message
+    eli.wait_for(lambda _m: len(eli.callback_answers()) >= 2, description="the stale press")
+    [session] = [s for s in sessions_json(database) if s["user"] == "1006"]
+    assert session["state"] != "kind", "the stale button did not move the session back"
+    [kind] = [a for a in export_json(database, session["id"])["answers"] if a["question"] == "kind"]
+    assert (kind["value"], kind["words"]) == ("business_deal", "buisness")
+    assert parley.errors() == []
+
+
 def test_the_stock_httpx_client_still_coaches_when_chosen(
     fake: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
