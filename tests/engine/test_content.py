@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -45,7 +45,7 @@ def typical_answer(question: Question) -> str:
     if question.kind == "scale":
         return "3"
     if question.kind == "date":
-        return "2026-12-10"
+        return (TODAY + timedelta(days=15)).isoformat()
     return "price, timing"
 
 

@@ -22,6 +22,17 @@ from tests.conftest import Chat, Clock
 
 PERSONAS = Path(__file__).resolve().parents[1] / "personas"
 PLAN = ReminderPlan(date="negotiation_date")
+START = date(2026, 11, 25)  # the day of the clock fixture (tests/conftest.py): dates count from it
+
+
+def day(offset: int) -> str:
+    """The ISO date `offset` days after the injected clock's day."""
+    return (START + timedelta(days=offset)).isoformat()
+
+
+def at(offset: int, hour: int, minute: int = 0) -> str:
+    """A due time as stored (UTC, ISO), `offset` days after the injected clock's day."""
+    return f"{day(offset)}T{hour:02}:{minute:02}:00"
 
 
 def persona_answers(name: str, chat: Chat) -> list[str]:
@@ -122,10 +133,10 @@ def test_answering_the_date_plans_a_checklist_and_a_debrief_in_utc_with_a_note(
     tg: Chat, sessions: Database
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     assert due_times(sessions) == [
-        ("checklist", "2026-12-02T09:00:00"),
-        ("debrief", "2026-12-04T18:00:00"),
+        ("checklist", at(7, 9)),
+        ("debrief", at(9, 18)),
     ]
     assert "a short checklist on Wed 2 Dec, 09:00" in tg.text()
     assert "times in UTC" in tg.text() and "/timezone Europe/Berlin" in tg.text()
@@ -138,7 +149,7 @@ def test_a_reminder_whose_time_has_passed_is_not_planned(
     clock.now = datetime(2026, 11, 25, 10, 0)  # the checklist for tomorrow was due at 09:00
     until_date(tg)
     tg.says("tomorrow")
-    assert due_times(sessions) == [("debrief", "2026-11-27T18:00:00")]
+    assert due_times(sessions) == [("debrief", at(2, 18))]
 
 
 def test_the_users_time_zone_is_used_and_pending_reminders_keep_their_local_time(
@@ -147,13 +158,13 @@ def test_the_users_time_zone_is_used_and_pending_reminders_keep_their_local_time
     until_date(tg)
     tg.says("/timezone Europe/Berlin")
     assert "now Europe/Berlin" in tg.text()
-    tg.says("2026-12-03")
-    assert due_times(sessions)[0] == ("checklist", "2026-12-02T08:00:00")
+    tg.says(day(8))
+    assert due_times(sessions)[0] == ("checklist", at(7, 8))
     assert "(Europe/Berlin time)" in tg.text() and "UTC" not in tg.text()
     tg.says("/timezone UTC+05:30")
     assert due_times(sessions) == [
-        ("checklist", "2026-12-02T03:30:00"),
-        ("debrief", "2026-12-04T12:30:00"),
+        ("checklist", at(7, 3, 30)),
+        ("debrief", at(9, 12, 30)),
     ]
     tg.says("/reminders")
     assert "Wed 2 Dec, 09:00: checklist" in tg.text() and "UTC+05:30 time" in tg.text()
@@ -163,11 +174,11 @@ def test_a_bad_time_zone_is_quoted_literally_and_changes_nothing(
     tg: Chat, sessions: Database
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     tg.says("/timezone {{ 7*7 }} <b>")
     assert "I don't know the time zone “{{ 7*7 }} &lt;b&gt;”" in tg.text()
     assert "49" not in tg.text()
-    assert due_times(sessions)[0] == ("checklist", "2026-12-02T09:00:00")
+    assert due_times(sessions)[0] == ("checklist", at(7, 9))
     tg.says("/timezone")
     assert "Your time zone is UTC (the default" in tg.text()
 
@@ -176,13 +187,13 @@ def test_answering_the_date_again_replaces_the_old_reminders(
     tg: Chat, sessions: Database, reminders: ReminderService, clock: Clock
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     old = [r.id for r in pending(sessions)]
     tg.says("/back")
-    tg.says("2026-12-10")
+    tg.says(day(15))
     assert due_times(sessions) == [
-        ("checklist", "2026-12-09T09:00:00"),
-        ("debrief", "2026-12-11T18:00:00"),
+        ("checklist", at(14, 9)),
+        ("debrief", at(16, 18)),
     ]
     clock.now = datetime(2026, 12, 5)  # the old reminders' times have passed: they stay quiet
     assert all(reminders.fire(reminder_id) is None for reminder_id in old)
@@ -191,24 +202,24 @@ def test_answering_the_date_again_replaces_the_old_reminders(
 
 def test_reminders_date_changes_the_date_and_refuses_the_past(tg: Chat, sessions: Database) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     tg.says("/reminders date 2020-01-01")
     assert "2020-01-01 has already passed" in tg.text()
     tg.says("/reminders date whenever-ish {{ 7*7 }}")
     assert "read that date" in tg.text() and "49" not in tg.text()
-    assert due_times(sessions)[0] == ("checklist", "2026-12-02T09:00:00")
-    tg.says("/reminders date 2026-12-20")
-    assert "“A raise at Acme” is now 2026-12-20" in tg.text()
+    assert due_times(sessions)[0] == ("checklist", at(7, 9))
+    tg.says(f"/reminders date {day(25)}")
+    assert f"“A raise at Acme” is now {day(25)}" in tg.text()
     assert due_times(sessions) == [
-        ("checklist", "2026-12-19T09:00:00"),
-        ("debrief", "2026-12-21T18:00:00"),
+        ("checklist", at(24, 9)),
+        ("debrief", at(26, 18)),
     ]
     tg.says("/report")  # the session itself still waits at the same question
     assert "question 11 of about" in tg.text()
 
 
 def test_reminders_date_without_a_session_says_so(tg: Chat) -> None:
-    tg.says("/reminders date 2026-12-20")
+    tg.says(f"/reminders date {day(25)}")
     assert "no session open" in tg.text()
 
 
@@ -216,12 +227,12 @@ def test_snooze_moves_the_next_reminder_a_day(tg: Chat, sessions: Database) -> N
     until_date(tg)
     tg.says("/snooze")
     assert "no reminder to snooze" in tg.text()
-    tg.says("2026-12-03")
+    tg.says(day(8))
     tg.says("/snooze")
     assert "checklist will come on Thu 3 Dec, 09:00" in tg.text()
     assert due_times(sessions) == [
-        ("checklist", "2026-12-03T09:00:00"),
-        ("debrief", "2026-12-04T18:00:00"),
+        ("checklist", at(8, 9)),
+        ("debrief", at(9, 18)),
     ]
 
 
@@ -229,11 +240,11 @@ def test_stopped_reminders_never_fire_and_new_dates_plan_none_until_turned_on(
     tg: Chat, sessions: Database, reminders: ReminderService, clock: Clock
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     planned = [r.id for r in pending(sessions)]
     tg.says("/stop")
     assert "2 planned reminders cancelled" in tg.text()
-    tg.says("/reminders date 2026-12-10")
+    tg.says(f"/reminders date {day(15)}")
     assert "reminders are off" in tg.text()
     assert pending(sessions) == []
     clock.now = datetime(2027, 1, 1)
@@ -243,8 +254,8 @@ def test_stopped_reminders_never_fire_and_new_dates_plan_none_until_turned_on(
     clock.now = datetime(2026, 11, 26)
     tg.says("/reminders on")
     assert due_times(sessions) == [
-        ("checklist", "2026-12-09T09:00:00"),
-        ("debrief", "2026-12-11T18:00:00"),
+        ("checklist", at(14, 9)),
+        ("debrief", at(16, 18)),
     ]
 
 
@@ -274,7 +285,7 @@ def test_a_checklist_for_an_unfinished_session_says_what_is_missing(
     tg: Chat, service: CoachService, reminders: ReminderService, clock: Clock
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     clock.now = datetime(2026, 12, 2, 9, 0, 1)
     assert fire_all_due(reminders) == ["42"]
     text = service.pending("telegram")[-1].text
@@ -290,7 +301,7 @@ def test_the_debrief_invitation_offers_the_debrief_and_asking_again_tomorrow(
     sessions: Database,
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     clock.now = datetime(2026, 12, 4, 18, 0)
     assert fire_all_due(reminders) == ["42", "42"]
     invitation = service.pending("telegram")[-1]
@@ -299,7 +310,7 @@ def test_the_debrief_invitation_offers_the_debrief_and_asking_again_tomorrow(
     assert labels["Start the debrief"] == callbacks.make("d", 1)
     reply = tg.send(button=labels["Ask me tomorrow"])
     assert reply.pressed == "accepted" and "ask again on Sat 5 Dec, 18:00" in tg.text()
-    assert due_times(sessions) == [("debrief", "2026-12-05T18:00:00")]
+    assert due_times(sessions) == [("debrief", at(10, 18))]
     again = tg.send(button=labels["Ask me tomorrow"])
     assert again.pressed == "stale" and len(pending(sessions)) == 1
 
@@ -308,7 +319,7 @@ def test_a_forgotten_user_gets_no_reminder(
     tg: Chat, reminders: ReminderService, clock: Clock, service: CoachService
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     planned = [reminder_id for reminder_id, _ in reminders.due("telegram")]
     tg.says("/forget")
     tg.presses("Yes, delete everything")
@@ -321,7 +332,7 @@ def test_a_user_who_blocked_the_bot_gets_no_reminder(
     tg: Chat, reminders: ReminderService, clock: Clock, service: CoachService
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     service.user_blocked("telegram", "42", "42")
     clock.now = datetime(2027, 1, 1)
     assert fire_all_due(reminders) == [None, None]
@@ -331,11 +342,11 @@ def test_a_user_who_blocked_the_bot_gets_no_reminder(
 # ---- buttons and the listing ------------------------------------------------------------------
 def test_the_listing_offers_snooze_and_stop_buttons_that_work(tg: Chat, sessions: Database) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     tg.says("/reminders")
     assert "Wed 2 Dec, 09:00: checklist for “A raise at Acme”" in tg.text()
     assert tg.presses("Snooze the next one a day").pressed == "accepted"
-    assert due_times(sessions)[0] == ("checklist", "2026-12-03T09:00:00")
+    assert due_times(sessions)[0] == ("checklist", at(8, 9))
     tg.says("/reminders")
     assert tg.presses("Stop reminders").pressed == "accepted"
     assert pending(sessions) == []
@@ -345,7 +356,7 @@ def test_another_users_reminder_button_is_refused_without_saying_whether_it_exis
     tg: Chat, service: CoachService, sessions: Database
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     tg.says("/reminders")
     snooze = tg.button("Snooze the next one a day")
     stop = tg.button("Stop reminders")
@@ -366,7 +377,7 @@ def test_a_snooze_button_for_a_reminder_already_sent_is_stale(
     tg: Chat, reminders: ReminderService, clock: Clock
 ) -> None:
     until_date(tg)
-    tg.says("2026-12-03")
+    tg.says(day(8))
     tg.says("/reminders")
     snooze = tg.button("Snooze the next one a day")
     clock.now = datetime(2026, 12, 2, 9, 0)
@@ -379,7 +390,7 @@ def test_the_console_lists_reminders_but_never_sends_them(
     chat: Chat, reminders: ReminderService
 ) -> None:
     until_date(chat)
-    chat.says("2026-12-03")
+    chat.says(day(8))
     # No promise of a checklist "on Wed 2 Dec" that never comes: what the console can do.
     assert "I'll send you" not in chat.text() and "Wed 2 Dec" not in chat.text()
     assert "This terminal can't send you messages" in chat.text()
