@@ -71,10 +71,13 @@ def test_a_replayed_link_shows_a_clear_page_and_signs_nobody_in(world: World) ->
 def test_a_tampered_link_is_refused_with_a_clear_page(world: World, where: str) -> None:
     token = token_of(world.link(world.iris))
     raw_id, _, signature = token.partition(".")
-    flip = {"A": "B"}.get(signature[0], "A")
+
+    def flipped(part: str) -> str:  # the first character changed, whatever it was
+        return ("B" if part[0] == "A" else "A") + part[1:]
+
     tampered = {
-        "signature": f"{raw_id}.{flip}{signature[1:]}",
-        "id": f"{flip}{raw_id[1:]}.{signature}",
+        "signature": f"{raw_id}.{flipped(signature)}",
+        "id": f"{flipped(raw_id)}.{signature}",
         "truncated": token[:-3],
         "garbage": "<script>alert(1)</script>",
     }[where]
